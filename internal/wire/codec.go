@@ -216,8 +216,7 @@ func Marshal(r Record) []byte {
 }
 
 // Unmarshal decodes r from b. Trailing bytes are allowed, as ZooKeeper
-// allows them (clients ignore a trailing Stat, for example); use
-// UnmarshalExact where they are an error.
+// allows them (clients ignore a trailing Stat, for example).
 func Unmarshal(b []byte, r Record) error {
 	d := NewDecoder(b)
 	r.Decode(d)
