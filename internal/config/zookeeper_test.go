@@ -1,0 +1,149 @@
+package config
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/synod-dev/synod/internal/zkenv"
+)
+
+// acceptedByBoth is a standalone zoo.cfg that uses every key Synod acts
+// on plus the documented keys test harnesses write. dataDir, clientPort,
+// clientPortAddress and the 4lw whitelist are left to zkenv.
+const acceptedByBoth = `dataDir={{dir}}
+dataLogDir={{dir}}/log
+tickTime=500
+minSessionTimeout=1500
+maxSessionTimeout=90000
+maxClientCnxns=0
+initLimit=10
+syncLimit=5
+znode.container.checkIntervalMs=1000
+skipACL=yes
+forceSync=no
+snapCount=5000
+autopurge.snapRetainCount=5
+autopurge.purgeInterval=24
+preAllocSize=1024
+globalOutstandingLimit=50
+DigestAuthenticationProvider.superDigest=super:D/InIHSb7yEEbrWz8b9l71RjZJU=
+extendedTypesEnabled=true
+emulate353TTLNodes=true
+admin.enableServer=false
+admin.serverPort=0
+reconfigEnabled=true
+standaloneEnabled=true
+peerType=participant
+jute.maxbuffer=1048575
+`
+
+// TestZooKeeperAcceptsValidFixture starts Debian's Apache ZooKeeper with
+// the fixture Synod loads, and checks through the conf four-letter word
+// that ZooKeeper read the same values.
+func TestZooKeeperAcceptsValidFixture(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Apache ZooKeeper")
+	}
+	path := writeCfg(t, acceptedByBoth, "")
+	c, err := Load(path, logTo(&bytes.Buffer{}))
+	if err != nil {
+		t.Fatalf("Synod rejects the fixture: %v", err)
+	}
+	extra := map[string]string{}
+	for k, v := range c.Raw {
+		switch k {
+		case "dataDir", "clientPort", "clientPortAddress", "4lw.commands.whitelist":
+		default:
+			extra[k] = v
+		}
+	}
+	srv := zkenv.StartT(t, zkenv.ZooKeeper, zkenv.Options{TickTime: 500, Extra: extra})
+	conf, err := zkenv.FourLetter(srv.Addr, "conf", 10*time.Second)
+	if err != nil {
+		t.Fatalf("conf: %v", err)
+	}
+	for _, w := range []string{
+		"tickTime=" + ms(c.TickTime),
+		"minSessionTimeout=" + ms(c.MinSessionTimeout),
+		"maxSessionTimeout=" + ms(c.MaxSessionTimeout),
+		"maxClientCnxns=0",
+		"dataLogDir=" + c.LogDir(),
+	} {
+		if !strings.Contains(conf, w) {
+			t.Errorf("ZooKeeper's conf lacks %q:\n%s", w, conf)
+		}
+	}
+}
+
+func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
+
+// TestZooKeeperRejectsInvalid checks, for errors that ZooKeeper raises
+// too, that Debian's ZooKeeper refuses to start from the same keys that
+// Load refuses.
+func TestZooKeeperRejectsInvalid(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Apache ZooKeeper")
+	}
+	tests := []struct {
+		name  string
+		extra map[string]string
+	}{
+		{"min above max", map[string]string{"minSessionTimeout": "50000", "maxSessionTimeout": "10000"}},
+		{"electionAlg not 3", map[string]string{"electionAlg": "1"}},
+		{"peerType word", map[string]string{"peerType": "leader"}},
+		{"documented boolean", map[string]string{"reconfigEnabled": "yes"}},
+		{"non-numeric tickTime", map[string]string{"tickTime": "abc"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var text strings.Builder
+			text.WriteString("dataDir={{dir}}\n")
+			for k, v := range tt.extra {
+				text.WriteString(k + "=" + v + "\n")
+			}
+			if _, err := Load(writeCfg(t, text.String(), ""), logTo(&bytes.Buffer{})); err == nil {
+				t.Fatal("Load accepted the keys")
+			}
+			if os.Getenv("SYNOD_SKIP_ZK") == "1" {
+				t.Skip("SYNOD_SKIP_ZK=1")
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			var out syncBuffer
+			srv, err := zkenv.Start(ctx, zkenv.ZooKeeper, zkenv.Options{DataDir: t.TempDir(), Extra: tt.extra,
+				Stdout: &out, Stderr: &out})
+			if err == nil {
+				srv.Kill()
+				t.Fatal("ZooKeeper started from the keys Load refuses")
+			}
+			if !strings.Contains(out.String(), "Invalid config") {
+				t.Errorf("ZooKeeper failed for another reason: %v\n%s", err, out.String())
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the two copying goroutines of
+// exec.Cmd.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
