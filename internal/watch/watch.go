@@ -120,7 +120,8 @@ func kindsFor(t wire.WatcherType) Kind {
 	case wire.WatcherData:
 		return Data
 	case wire.WatcherAny:
-		return Data | Child
+		// Any matches every mode (WatchManager.removeWatcher with mode null).
+		return Data | Child | Persistent | Recursive
 	case wire.WatcherPersistent:
 		return Persistent
 	case wire.WatcherPersistentRecursive:

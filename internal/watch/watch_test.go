@@ -89,6 +89,10 @@ func TestRemoveCheckAndCounts(t *testing.T) {
 	if r.Remove("b", "/y", wire.WatcherPersistent) {
 		t.Fatal("persistent removal took a recursive watch")
 	}
+	r.Add("c", "/z", Recursive)
+	if !r.Remove("c", "/z", wire.WatcherAny) {
+		t.Fatal("Any did not remove a recursive watch")
+	}
 	r.RemoveAll("b")
 	if n := r.Count(); n != 0 {
 		t.Fatalf("Count = %d after RemoveAll", n)
