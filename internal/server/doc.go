@@ -1,0 +1,57 @@
+// Package server is a standalone Synod node: it accepts ZooKeeper clients on
+// the client port, runs their requests against the data tree, keeps their
+// sessions and watches, and answers four-letter words.
+//
+// # Pipeline
+//
+// Each connection has one reader and one writer goroutine. The reader
+// decodes frames and keeps the connection's requests in a FIFO queue:
+//
+//   - a read (getData, exists, getChildren, ping, ...) with nothing queued
+//     ahead of it runs at once in the reader under the tree's read lock;
+//     otherwise it waits in the queue and runs as soon as every earlier
+//     request of the connection has been answered;
+//   - a write (create, delete, setData, setACL, multi, closeSession,
+//     createSession, ...) is queued and handed to the single committer.
+//
+// The committer takes every write waiting from all connections as one batch,
+// numbers them (zxid), passes the batch to Storage.Append (one call per
+// batch: group commit), then applies them one by one to the tree under the
+// write lock. After each apply it routes the tree's events through the watch
+// registry into the watchers' output buffers, then answers the request and
+// every queued read behind it on that connection. Because events are
+// appended under the tree lock, a client always receives a watch event
+// before the reply of any request that could observe the change.
+//
+// Replies and events are appended to a per-connection output buffer; the
+// writer swaps it with a spare buffer and writes it in one call, so many
+// replies share one write when the client pipelines.
+//
+// # Storage seam
+//
+// Durability is behind the Storage interface (storage.go):
+//
+//	type Storage interface {
+//		Load(opts tree.Options) (*tree.Tree, error) // once, before serving
+//		Append(txns []tree.Txn) error               // once per committed batch
+//		Close() error
+//	}
+//
+// Append is called by the committer with each batch of write Txns, already
+// numbered, before any of them is applied or acknowledged; when it returns
+// nil the batch must be durable (a WAL appends and fsyncs once). An error
+// is fatal for the batch: the server logs it and closes the connections that
+// sent those requests without answering. Load returns the tree to start
+// from (a snapshot replayed with the log tail); sessions recorded in it get
+// fresh timers, as ZooKeeper does after a restart. MemoryStorage, the
+// default, keeps nothing. To wire internal/storage, implement these three
+// methods over it (Append = encode each Txn with tree.EncodeTxn, append,
+// sync) and pass it in Options.Storage.
+//
+// # Sessions and time
+//
+// Sessions live in internal/session; the server's ticker calls Expire every
+// tick and submits a closeSession Txn for each expired session through the
+// committer, so ephemerals and watchers are handled by the same path as an
+// explicit close.
+package server
