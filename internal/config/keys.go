@@ -23,6 +23,7 @@ type setter func(c *Config, st *loadState, v string) error
 // loadState records what Load needs after every key has been read.
 type loadState struct {
 	minSession, maxSession int // ms, -1 = not set (ZooKeeper's marker)
+	dynamicFile            string
 	clientPortSet          bool
 	clientPortAddressSet   bool
 }
@@ -34,6 +35,13 @@ var actedOn = map[string]struct {
 	set     setter
 	sysprop bool
 }{
+	"dynamicConfigFile": {set: func(_ *Config, st *loadState, v string) error {
+		if v == "" {
+			return fmt.Errorf("is empty")
+		}
+		st.dynamicFile = v
+		return nil
+	}},
 	"dataDir":    {set: func(c *Config, _ *loadState, v string) error { return setPath(&c.DataDir, v) }},
 	"dataLogDir": {set: func(c *Config, _ *loadState, v string) error { return setPath(&c.DataLogDir, v) }},
 	"clientPort": {set: func(c *Config, st *loadState, v string) error {
@@ -165,7 +173,7 @@ func init() {
 	for _, k := range strings.Fields(`
 		secureClientPort secureClientPortAddress observerMasterPort clientPortListenBacklog
 		connectToLearnerMasterLimit electionAlg quorumListenOnAllIPs peerType syncEnabled
-		dynamicConfigFile standaloneEnabled reconfigEnabled sslQuorum portUnification
+		standaloneEnabled reconfigEnabled sslQuorum portUnification
 		sslQuorumReloadCertFiles quorum.cnxn.threads.size oraclePath
 		localSessionsEnabled localSessionsUpgradingEnabled
 		commitLogCount snapSizeLimitInKb txnLogSizeLimitInKb maxCnxns

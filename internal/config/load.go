@@ -93,6 +93,17 @@ func Load(path string, log *slog.Logger) (*Config, error) {
 			log.Warn("unknown zoo.cfg key ignored", "key", p.Key, "line", p.Line)
 		}
 	}
+	if st.dynamicFile != "" {
+		if len(servers) > 0 {
+			errs = append(errs, c.errorf("dynamicConfigFile",
+				"server.N lines must be in the dynamic config file %s, not in zoo.cfg", st.dynamicFile))
+		}
+		dyn, err := loadDynamic(st.dynamicFile, log)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		servers = dyn
+	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -163,4 +174,40 @@ func (c *Config) resolveSelf(st *loadState) error {
 		c.ClientPortAddress = self.ClientAddr
 	}
 	return nil
+}
+
+// loadDynamic reads a dynamic configuration file (dynamicConfigFile, as
+// ZooKeeper's reconfig writes it: server.N, group.N, weight.N and version
+// lines only) and returns its servers.
+func loadDynamic(path string, log *slog.Logger) (map[int]ServerSpec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: read dynamic config: %w", err)
+	}
+	var errs []error
+	servers := map[int]ServerSpec{}
+	for _, p := range parseProperties(string(data)) {
+		bad := func(msg string) {
+			errs = append(errs, &Error{Path: path, Line: p.Line, Key: p.Key, Msg: msg})
+		}
+		switch {
+		case strings.HasPrefix(p.Key, "server."):
+			spec, err := parseServerLine(p.Key, p.Value)
+			if err != nil {
+				bad(err.Error())
+				continue
+			}
+			if _, dup := servers[spec.ID]; dup {
+				bad(fmt.Sprintf("server id %d appears twice", spec.ID))
+				continue
+			}
+			servers[spec.ID] = spec
+		case p.Key == "version", strings.HasPrefix(p.Key, "group"), strings.HasPrefix(p.Key, "weight"):
+			log.Info("dynamic config key accepted, not acted on", "key", p.Key, "line", p.Line, "file", path)
+		default:
+			// ZooKeeper: "Unrecognised parameter".
+			bad("not allowed in a dynamic config file (only server.N, group.N, weight.N, version)")
+		}
+	}
+	return servers, errors.Join(errs...)
 }

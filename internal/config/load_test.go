@@ -331,3 +331,48 @@ func TestValidateByHand(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadDynamicConfigFile(t *testing.T) {
+	tests := []struct {
+		name, static, dynamic string
+		wantErr               string // empty: valid
+	}{
+		{"servers from the dynamic file",
+			"dataDir={{dir}}\ndynamicConfigFile={{dir}}/zoo.cfg.dynamic.100000000\n",
+			"server.1=127.0.0.1:2888:3888:participant;127.0.0.1:2181\nserver.2=127.0.0.2:2888:3888;2181\nversion=100000000\n", ""},
+		{"server lines in both files",
+			"dataDir={{dir}}\ndynamicConfigFile={{dir}}/dyn\nserver.1=a:1:2\n",
+			"server.1=127.0.0.1:2888:3888\n", "dynamicConfigFile: server.N lines must be in the dynamic config file"},
+		{"other keys in the dynamic file",
+			"dataDir={{dir}}\ndynamicConfigFile={{dir}}/dyn\n",
+			"server.1=127.0.0.1:2888:3888\ntickTime=2000\n", "dyn:2: tickTime: not allowed in a dynamic config file"},
+		{"bad server line in the dynamic file",
+			"dataDir={{dir}}\ndynamicConfigFile={{dir}}/dyn\n",
+			"server.1=127.0.0.1:2888\n", `dyn:1: server.1: "127.0.0.1:2888" is not host:quorumPort:electionPort`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeCfg(t, tt.static, "1")
+			dir := filepath.Dir(path)
+			// The dynamic file's name follows "dynamicConfigFile={{dir}}/".
+			name, _, _ := strings.Cut(strings.SplitN(tt.static, "dynamicConfigFile={{dir}}/", 2)[1], "\n")
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(tt.dynamic), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c, err := Load(path, logTo(&bytes.Buffer{}))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Load error = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			want(t, "len(Servers)", len(c.Servers), 2)
+			want(t, "MyID", c.MyID, 1)
+			want(t, "ClientAddr", c.ClientAddr(), "127.0.0.1:2181")
+			want(t, "Servers[1].ClientPort", c.Servers[1].ClientPort, 2181)
+		})
+	}
+}
