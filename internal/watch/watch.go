@@ -111,16 +111,18 @@ func (r *Registry[W]) Has(w W, path string, k Kind) bool {
 	return r.paths[path][w]&k != 0
 }
 
-// kindsFor maps a removeWatches/checkWatches type to the kinds it covers
-// (DataTree.removeWatch / containsWatcher).
+// kindsFor maps a removeWatches/checkWatches type to the kinds it covers.
+// ZooKeeper 3.8 keeps persistent watches in both its data and child watch
+// managers and recursive ones in the data manager, and its Data and
+// Children types match every mode in their manager (measured against
+// 3.8.0: checkWatches Data on a persistent watch succeeds).
 func kindsFor(t wire.WatcherType) Kind {
 	switch t {
 	case wire.WatcherChildren:
-		return Child
+		return Child | Persistent
 	case wire.WatcherData:
-		return Data
+		return Data | Persistent | Recursive
 	case wire.WatcherAny:
-		// Any matches every mode (WatchManager.removeWatcher with mode null).
 		return Data | Child | Persistent | Recursive
 	case wire.WatcherPersistent:
 		return Persistent

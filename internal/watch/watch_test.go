@@ -80,6 +80,9 @@ func TestRemoveCheckAndCounts(t *testing.T) {
 	if !r.Check("a", "/x", wire.WatcherChildren) || r.Check("a", "/x", wire.WatcherPersistent) {
 		t.Fatal("Check wrong")
 	}
+	if !r.Check("b", "/x", wire.WatcherData) || !r.Check("b", "/x", wire.WatcherChildren) || !r.Check("b", "/y", wire.WatcherData) || r.Check("b", "/y", wire.WatcherChildren) {
+		t.Fatal("Data/Children checks should see persistent and recursive watches as ZooKeeper 3.8 does")
+	}
 	if !r.Remove("a", "/x", wire.WatcherData) || r.Remove("a", "/x", wire.WatcherData) {
 		t.Fatal("Remove data should succeed once")
 	}
