@@ -51,18 +51,20 @@ type cliError struct {
 func (e *cliError) Error() string { return e.msg }
 func (e *cliError) Unwrap() error { return e.err }
 
-// fail wraps a client error on path into zkCli's message for it.
-func fail(err error, path string) error {
-	return &cliError{msg: describe(err, path), err: err}
+// fail wraps a client error on the server path into zkCli's message for
+// it, which names the path as the user wrote it (without the chroot).
+func (s *Shell) fail(err error, serverPath string) error {
+	return &cliError{msg: describe(err, s.toClient(serverPath)), err: err}
 }
 
-// pathArg validates the path argument as ZooKeeper's client does.
-func pathArg(c Command) (string, error) {
+// pathArg validates the path argument as ZooKeeper's client does and
+// returns it as the server sees it (under the chroot).
+func (s *Shell) pathArg(c Command) (string, error) {
 	p := c.Args[0]
 	if err := validatePath(p); err != nil {
 		return "", &cliError{msg: err.Error(), err: zk.ErrInvalidPath}
 	}
-	return p, nil
+	return s.toServer(p), nil
 }
 
 // versionOpt reads -v, -1 (any version) when absent.
@@ -83,7 +85,7 @@ func (s *Shell) ls(c Command) error {
 	if err != nil {
 		return err
 	}
-	path, err := pathArg(c)
+	path, err := s.pathArg(c)
 	if err != nil {
 		return err
 	}
@@ -101,7 +103,7 @@ func (s *Shell) ls(c Command) error {
 		children, st, err = conn.Children(path)
 	}
 	if err != nil {
-		return fail(err, path)
+		return s.fail(err, path)
 	}
 	slices.Sort(children)
 	fmt.Fprintf(s.out, "[%s]\n", strings.Join(children, ", "))
@@ -124,9 +126,9 @@ func (s *Shell) lsRecursive(conn *zk.Conn, path string, watch bool) error {
 		_, _, err = conn.Get(path)
 	}
 	if err != nil {
-		return fail(err, path)
+		return s.fail(err, path)
 	}
-	fmt.Fprintln(s.out, path)
+	fmt.Fprintln(s.out, s.toClient(path))
 	var visit func(p string) error
 	visit = func(p string) error {
 		var children []string
@@ -142,11 +144,11 @@ func (s *Shell) lsRecursive(conn *zk.Conn, path string, watch bool) error {
 			return nil
 		}
 		if err != nil {
-			return fail(err, p)
+			return s.fail(err, p)
 		}
 		slices.Sort(children)
 		for _, child := range children {
-			fmt.Fprintln(s.out, childPath(p, child))
+			fmt.Fprintln(s.out, s.toClient(childPath(p, child)))
 		}
 		for _, child := range children {
 			if err := visit(childPath(p, child)); err != nil {
@@ -170,7 +172,7 @@ func (s *Shell) get(c Command) error {
 	if err != nil {
 		return err
 	}
-	path, err := pathArg(c)
+	path, err := s.pathArg(c)
 	if err != nil {
 		return err
 	}
@@ -184,7 +186,7 @@ func (s *Shell) get(c Command) error {
 		data, st, err = conn.Get(path)
 	}
 	if err != nil {
-		return fail(err, path)
+		return s.fail(err, path)
 	}
 	switch {
 	case data == nil:
@@ -205,7 +207,7 @@ func (s *Shell) set(c Command) error {
 	if err != nil {
 		return err
 	}
-	path, err := pathArg(c)
+	path, err := s.pathArg(c)
 	if err != nil {
 		return err
 	}
@@ -221,7 +223,7 @@ func (s *Shell) set(c Command) error {
 	}
 	st, err := conn.Set(path, data, version)
 	if err != nil {
-		return fail(err, path)
+		return s.fail(err, path)
 	}
 	if c.Has('s') {
 		formatStat(s.out, st, s.opts.Location)
@@ -257,7 +259,7 @@ func (s *Shell) create(c Command) error {
 			return usagef("ttl must be positive and cannot be larger than: %d", maxTTL)
 		}
 	}
-	path, err := pathArg(c)
+	path, err := s.pathArg(c)
 	if err != nil {
 		return err
 	}
@@ -292,9 +294,9 @@ func (s *Shell) create(c Command) error {
 		created, err = conn.Create(path, data, flags, acl)
 	}
 	if err != nil {
-		return fail(err, path)
+		return s.fail(err, path)
 	}
-	fmt.Fprintf(s.err, "Created %s\n", created)
+	fmt.Fprintf(s.err, "Created %s\n", s.toClient(created))
 	return nil
 }
 
@@ -303,7 +305,7 @@ func (s *Shell) delete(c Command) error {
 	if err != nil {
 		return err
 	}
-	path, err := pathArg(c)
+	path, err := s.pathArg(c)
 	if err != nil {
 		return err
 	}
@@ -312,7 +314,7 @@ func (s *Shell) delete(c Command) error {
 		return err
 	}
 	if err := conn.Delete(path, version); err != nil {
-		return fail(err, path)
+		return s.fail(err, path)
 	}
 	return nil
 }
@@ -330,7 +332,7 @@ func (s *Shell) deleteall(c Command) error {
 			return usagef("-b argument must be an int value")
 		}
 	}
-	path, err := pathArg(c)
+	path, err := s.pathArg(c)
 	if err != nil {
 		return err
 	}
@@ -338,7 +340,7 @@ func (s *Shell) deleteall(c Command) error {
 	for i := 0; i < len(tree); i++ {
 		children, _, err := conn.Children(tree[i])
 		if err != nil {
-			return fail(err, tree[i])
+			return s.fail(err, tree[i])
 		}
 		for _, ch := range children {
 			tree = append(tree, childPath(tree[i], ch))
@@ -348,7 +350,7 @@ func (s *Shell) deleteall(c Command) error {
 	if batch <= 0 {
 		for _, p := range tree {
 			if err := conn.Delete(p, -1); err != nil {
-				return fail(err, p)
+				return s.fail(err, p)
 			}
 		}
 		return nil
@@ -374,7 +376,7 @@ func (s *Shell) stat(c Command) error {
 	if err != nil {
 		return err
 	}
-	path, err := pathArg(c)
+	path, err := s.pathArg(c)
 	if err != nil {
 		return err
 	}
@@ -388,10 +390,10 @@ func (s *Shell) stat(c Command) error {
 		exists, st, err = conn.Exists(path)
 	}
 	if err != nil {
-		return fail(err, path)
+		return s.fail(err, path)
 	}
 	if !exists {
-		return fail(zk.ErrNoNode, path)
+		return s.fail(zk.ErrNoNode, path)
 	}
 	formatStat(s.out, st, s.opts.Location)
 	return nil
@@ -402,13 +404,13 @@ func (s *Shell) getACL(c Command) error {
 	if err != nil {
 		return err
 	}
-	path, err := pathArg(c)
+	path, err := s.pathArg(c)
 	if err != nil {
 		return err
 	}
 	acl, st, err := conn.GetACL(path)
 	if err != nil {
-		return fail(err, path)
+		return s.fail(err, path)
 	}
 	for _, a := range acl {
 		formatACL(s.out, a)
@@ -424,7 +426,7 @@ func (s *Shell) setACL(c Command) error {
 	if err != nil {
 		return err
 	}
-	path, err := pathArg(c)
+	path, err := s.pathArg(c)
 	if err != nil {
 		return err
 	}
@@ -439,7 +441,7 @@ func (s *Shell) setACL(c Command) error {
 	if !c.Has('R') {
 		st, err := conn.SetACL(path, acl, version)
 		if err != nil {
-			return fail(err, path)
+			return s.fail(err, path)
 		}
 		if c.Has('s') {
 			formatStat(s.out, st, s.opts.Location)
@@ -449,12 +451,12 @@ func (s *Shell) setACL(c Command) error {
 	// -R: the subtree in visitSubTreeDFS order; a node that fails is
 	// reported and the walk goes on, as in zkCli.
 	if _, _, err := conn.Get(path); err != nil {
-		return fail(err, path)
+		return s.fail(err, path)
 	}
 	var visit func(p string)
 	visit = func(p string) {
 		if _, err := conn.SetACL(p, acl, version); err != nil {
-			fmt.Fprintln(s.out, describe(err, p))
+			fmt.Fprintln(s.out, describe(err, s.toClient(p)))
 		}
 		children, _, err := conn.Children(p)
 		if err != nil {
@@ -489,12 +491,12 @@ func (s *Shell) sync(c Command) error {
 	if err != nil {
 		return err
 	}
-	path, err := pathArg(c)
+	path, err := s.pathArg(c)
 	if err != nil {
 		return err
 	}
 	if _, err := conn.Sync(path); err != nil {
-		return fail(err, path)
+		return s.fail(err, path)
 	}
 	fmt.Fprintln(s.out, "Sync is OK")
 	return nil

@@ -174,3 +174,35 @@ func diffLines(want, got string) string {
 	}
 	return b.String()
 }
+
+// TestChroot checks "-server host:port/chroot": paths are under the
+// chroot on the server and shown without it.
+func TestChroot(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Apache ZooKeeper")
+	}
+	srv := zkenv.StartT(t, zkenv.ZooKeeper, zkenv.Options{})
+	steps := []struct {
+		server string
+		args   []string
+		out    string
+		errOut string
+		code   int
+	}{
+		{srv.Addr, []string{"create", "/app"}, "", "Created /app\n", 0},
+		{srv.Addr + "/app", []string{"create", "-s", "/x-", "d"}, "", "Created /x-0000000000\n", 0},
+		{srv.Addr + "/app", []string{"ls", "-R", "/"}, "/\n/x-0000000000\n", "", 0},
+		{srv.Addr + "/app", []string{"get", "/nope"}, "", "Node does not exist: /nope\n", 1},
+		{srv.Addr, []string{"get", "/app/x-0000000000"}, "d\n", "", 0},
+		{srv.Addr + "/app/", []string{"get", "/x-0000000000"}, "", "cli: chroot of " + srv.Addr + "/app/: Path must not end with / character\n", 1},
+		{srv.Addr + "/", []string{"ls", "/app"}, "[x-0000000000]\n", "", 0},
+	}
+	for _, st := range steps {
+		var out, errOut bytes.Buffer
+		code := OneShot(Options{Server: st.server, Out: &out, Err: &errOut}, st.args, 30*time.Second)
+		if code != st.code || out.String() != st.out || errOut.String() != st.errOut {
+			t.Errorf("-server %s %q: exit %d, stdout %q, stderr %q; want %d, %q, %q",
+				st.server, st.args, code, out.String(), errOut.String(), st.code, st.out, st.errOut)
+		}
+	}
+}

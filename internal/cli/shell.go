@@ -58,6 +58,7 @@ type Shell struct {
 
 	mu           sync.Mutex // guards the fields below
 	server       string
+	chroot       string // "" or a path such as "/app" that prefixes every path
 	conn         *zk.Conn
 	connected    chan struct{} // closed when the current conn first has a session
 	printWatches bool
@@ -106,9 +107,20 @@ func New(opts Options) (*Shell, error) {
 	return s, nil
 }
 
-// connect replaces the shell's connection with one to server.
+// connect replaces the shell's connection with one to server, a
+// connection string "host:port[,host:port…][/chroot]" as ZooKeeper's
+// ConnectStringParser reads it.
 func (s *Shell) connect(server string) error {
-	servers := strings.Split(server, ",")
+	hosts, chroot := server, ""
+	if i := strings.IndexByte(server, '/'); i >= 0 {
+		hosts, chroot = server[:i], server[i:]
+		if chroot == "/" {
+			chroot = ""
+		} else if err := validatePath(chroot); err != nil {
+			return fmt.Errorf("cli: chroot of %s: %w", server, err)
+		}
+	}
+	servers := strings.Split(hosts, ",")
 	logger := slogLogger{log: s.opts.Log}
 	conn, events, err := zk.Connect(servers, s.opts.SessionTimeout, zk.WithLogger(logger), zk.WithLogInfo(false))
 	if err != nil {
@@ -117,7 +129,7 @@ func (s *Shell) connect(server string) error {
 	connected := make(chan struct{})
 	s.mu.Lock()
 	old := s.conn
-	s.conn, s.server, s.connected = conn, server, connected
+	s.conn, s.server, s.chroot, s.connected = conn, server, chroot, connected
 	s.watches = map[watchKey]*watchReg{}
 	s.mu.Unlock()
 	if old != nil {
@@ -258,9 +270,38 @@ func (s *Shell) watch(path string, kind watchKind, ch <-chan zk.Event) {
 		show := mine && s.printWatches && ev.Type != zk.EventNotWatching
 		s.mu.Unlock()
 		if show {
+			ev.Path = s.toClient(ev.Path)
 			fmt.Fprintf(s.out, "\nWATCHER::\n\n%s\n", formatEvent(ev))
 		}
 	}()
+}
+
+// toServer puts a client path under the chroot.
+func (s *Shell) toServer(p string) string {
+	s.mu.Lock()
+	chroot := s.chroot
+	s.mu.Unlock()
+	if chroot == "" {
+		return p
+	}
+	if p == "/" {
+		return chroot
+	}
+	return chroot + p
+}
+
+// toClient strips the chroot from a server path.
+func (s *Shell) toClient(p string) string {
+	s.mu.Lock()
+	chroot := s.chroot
+	s.mu.Unlock()
+	if chroot == "" || !strings.HasPrefix(p, chroot) {
+		return p
+	}
+	if rest := p[len(chroot):]; rest != "" {
+		return rest
+	}
+	return "/"
 }
 
 // triggered lists the watch kinds an event fires (ZKWatchManager).
