@@ -37,7 +37,40 @@ func rawScript(t *testing.T, addr string) []string {
 	for _, ev := range c.events {
 		log("event %d %s", ev.Type, ev.Path)
 	}
-	log("delete / %v", c.call(wire.OpDelete, &wire.DeleteRequest{Path: "/zookeeper", Version: -1}, nil))
+	log("setWatches %v", c.call(wire.OpSetWatches, &wire.SetWatches{RelativeZxid: 0,
+		DataWatches: []string{"/d", "/gone"}, ExistWatches: []string{"/d", "/never"}, ChildWatches: []string{"/"}}, nil))
+	for _, ev := range c.events[1:] {
+		log("setWatches event %d %s", ev.Type, ev.Path)
+	}
+	var mr wire.MultiResponse
+	log("multiRead %v", c.call(wire.OpMultiRead, &wire.MultiRequest{Ops: []wire.MultiOp{
+		{Op: wire.OpGetChildren, Req: &wire.PathWatchRequest{Path: "/missing"}},
+		{Op: wire.OpGetData, Req: &wire.PathWatchRequest{Path: "/d"}},
+	}}, &mr))
+	for _, r := range mr.Results {
+		log("  result op=%v err=%v", r.Op, r.Err)
+	}
+
+	// An old client without the readOnly byte gets a 36-byte answer.
+	old := dialRaw(t, addr)
+	req := wire.ConnectRequest{TimeOut: 4000, Passwd: make([]byte, 16)}
+	if _, err := old.nc.Write(wire.AppendFrame(nil, &req)); err != nil {
+		t.Fatal(err)
+	}
+	body, err := old.fr.ReadFrame()
+	log("old client connect len=%d err=%v", len(body), err)
+
+	// A wrong password is answered as an expired session, then closed.
+	bad := dialRaw(t, addr)
+	pw := append([]byte(nil), resp.Passwd...)
+	pw[3] ^= 0x55
+	br, err := bad.connect(resp.SessionID, pw, 4000, 0)
+	log("bad password timeout=%d sid=%d pw=%v err=%v closed=%v", br.TimeOut, br.SessionID, br.Passwd, err, bad.waitClosed(10*time.Second))
+
+	// A client that has seen a later zxid is turned away.
+	ahead := dialRaw(t, addr)
+	_, err = ahead.connect(0, nil, 4000, 1<<40)
+	log("client ahead refused=%v", err != nil)
 
 	// Requests that close the connection after their reply.
 	for _, tc := range []struct {
