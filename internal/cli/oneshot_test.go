@@ -131,9 +131,10 @@ func serverOptions() zkenv.Options {
 }
 
 // TestOneShotMatchesZkCli runs the script with OneShot against Debian's
-// Apache ZooKeeper and compares the whole transcript (stdout, stderr and
-// exit code of every command) with what zkCli.sh printed for the same
-// script, kept in testdata/zkcli.golden (-update re-records it).
+// Apache ZooKeeper and against Synod, and compares each whole transcript
+// (stdout, stderr and exit code of every command) with what zkCli.sh
+// printed for the same script against ZooKeeper, kept in
+// testdata/zkcli.golden (-update re-records it).
 func TestOneShotMatchesZkCli(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Apache ZooKeeper")
@@ -149,10 +150,21 @@ func TestOneShotMatchesZkCli(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := zkenv.StartT(t, zkenv.ZooKeeper, serverOptions())
-	got := transcript(t, srv.Addr, runOurs)
-	if got != string(want) {
-		t.Errorf("transcript differs from zkCli.sh's (%s):\n%s", golden, diffLines(string(want), got))
+	for _, kind := range zkenv.Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			if kind == zkenv.Synod {
+				if _, err := zkenv.SynodBinary(); err != nil {
+					line, _, _ := strings.Cut(err.Error(), "\n")
+					t.Skipf("synod does not build yet: %s", line)
+				}
+			}
+			srv := zkenv.StartT(t, kind, serverOptions())
+			got := transcript(t, srv.Addr, runOurs)
+			if got != string(want) {
+				t.Errorf("transcript against %s differs from zkCli.sh's against ZooKeeper (%s):\n%s",
+					kind, golden, diffLines(string(want), got))
+			}
+		})
 	}
 }
 
