@@ -43,7 +43,8 @@ type Config struct {
 	// MaxClientCnxns limits connections per client IP; 0 means no limit.
 	MaxClientCnxns int
 	// FourLetterWhitelist lists the enabled four-letter words, expanded
-	// (a "*" in zoo.cfg becomes every word).
+	// (a "*" in zoo.cfg becomes every word). Load always adds srvr, as
+	// ZooKeeper does.
 	FourLetterWhitelist []string
 	// ExtendedTypesEnabled enables TTL nodes.
 	ExtendedTypesEnabled bool

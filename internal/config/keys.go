@@ -96,6 +96,11 @@ var actedOn = map[string]struct {
 	}},
 	keyWhitelist: {sysprop: true, set: func(c *Config, _ *loadState, v string) error {
 		words, err := parseWhitelist(v)
+		// ZooKeeper always enables srvr, whatever the list says:
+		// zkServer.sh status depends on it (FourLetterCommands.isEnabled).
+		if err == nil && !slices.Contains(words, "srvr") {
+			words = append(words, "srvr")
+		}
 		c.FourLetterWhitelist = words
 		return err
 	}},

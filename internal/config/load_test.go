@@ -113,7 +113,7 @@ globalOutstandingLimit=50
 			want(t, "MinSessionTimeout", c.MinSessionTimeout, 1500*time.Millisecond)
 			want(t, "MaxSessionTimeout", c.MaxSessionTimeout, 90*time.Second)
 			want(t, "MaxClientCnxns", c.MaxClientCnxns, 0)
-			want(t, "FourLetterWhitelist", c.FourLetterWhitelist, []string{"ruok", "stat", "mntr"})
+			want(t, "FourLetterWhitelist", c.FourLetterWhitelist, []string{"ruok", "stat", "mntr", "srvr"})
 			want(t, "ContainerCheckInterval", c.ContainerCheckInterval, time.Second)
 			want(t, "SkipACL", c.SkipACL, true)
 			want(t, "ForceSync", c.ForceSync, false)
@@ -122,6 +122,9 @@ globalOutstandingLimit=50
 			want(t, "AutopurgePurgeInterval", c.AutopurgePurgeInterval, 24*time.Hour)
 			want(t, "PreAllocSize", c.PreAllocSize, int64(1<<20))
 			want(t, "GlobalOutstandingLimit", c.GlobalOutstandingLimit, 50)
+		}},
+		{"srvr is always enabled", "dataDir={{dir}}\n4lw.commands.whitelist=\n", "", func(t *testing.T, c *Config) {
+			want(t, "FourLetterWhitelist", c.FourLetterWhitelist, []string{"srvr"})
 		}},
 		{"session timeouts follow tickTime", "dataDir={{dir}}\ntickTime=100\n", "", func(t *testing.T, c *Config) {
 			want(t, "MinSessionTimeout", c.MinSessionTimeout, 200*time.Millisecond)
