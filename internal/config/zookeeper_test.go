@@ -147,3 +147,24 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestZooKeeperAlwaysEnablesSrvr backs Load's rule that srvr is always in
+// the whitelist: ZooKeeper answers srvr when the list names only ruok,
+// and refuses stat.
+func TestZooKeeperAlwaysEnablesSrvr(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Apache ZooKeeper")
+	}
+	c, err := Load(writeCfg(t, "dataDir={{dir}}\n4lw.commands.whitelist=ruok\n", ""), logTo(&bytes.Buffer{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want(t, "FourLetterWhitelist", c.FourLetterWhitelist, []string{"ruok", "srvr"})
+	srv := zkenv.StartT(t, zkenv.ZooKeeper, zkenv.Options{Extra: map[string]string{"4lw.commands.whitelist": "ruok"}})
+	for word, reply := range map[string]string{"srvr": "Mode: standalone", "ruok": "imok", "stat": "not in the whitelist"} {
+		out, err := zkenv.FourLetter(srv.Addr, word, 10*time.Second)
+		if err != nil || !strings.Contains(out, reply) {
+			t.Errorf("%s: %q, %v; want %q", word, out, err, reply)
+		}
+	}
+}
