@@ -57,6 +57,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Conf lists key=value lines for the conf four-letter word, in order.
 	Conf [][2]string
+	// SessionKey keys session passwords (HMAC). Servers that must accept
+	// each other's sessions, or a restarted server that must accept the
+	// sessions it recovered, need the same key. Empty means a random key
+	// per process.
+	SessionKey []byte
 }
 
 func (o *Options) setDefaults() {
@@ -162,9 +167,12 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: load storage: %w", err)
 	}
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return nil, fmt.Errorf("server: session key: %w", err)
+	key := opts.SessionKey
+	if len(key) == 0 {
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, fmt.Errorf("server: session key: %w", err)
+		}
 	}
 	s := &Server{
 		opts:      opts,
