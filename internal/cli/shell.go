@@ -135,12 +135,13 @@ func (s *Shell) connect(server string) error {
 	if old != nil {
 		old.Close()
 	}
-	go s.sessionEvents(events, connected)
+	go s.sessionEvents(conn, events, connected)
 	return nil
 }
 
 // sessionEvents follows one connection's state changes until it closes.
-func (s *Shell) sessionEvents(events <-chan zk.Event, connected chan struct{}) {
+// Changes of a connection the shell has closed or replaced are not shown.
+func (s *Shell) sessionEvents(conn *zk.Conn, events <-chan zk.Event, connected chan struct{}) {
 	once := sync.Once{}
 	for ev := range events {
 		var state string
@@ -154,7 +155,7 @@ func (s *Shell) sessionEvents(events <-chan zk.Event, connected chan struct{}) {
 			continue
 		}
 		s.mu.Lock()
-		show := s.opts.SessionEvents && s.printWatches
+		show := s.opts.SessionEvents && s.printWatches && s.conn == conn
 		s.mu.Unlock()
 		if show {
 			fmt.Fprintf(s.out, "\nWATCHER::\n\nWatchedEvent state:%s type:None path:null\n", state)
