@@ -54,7 +54,7 @@ func runCLI(args []string) error {
 		return err
 	}
 	defer sh.Close()
-	fmt.Fprintf(os.Stderr, "Connecting to %s\n", *server)
+	fmt.Fprintf(os.Stdout, "Connecting to %s\n", *server)
 	if err := sh.WaitConnected(*wait); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 	}
