@@ -25,6 +25,7 @@ type loadState struct {
 	minSession, maxSession int // ms, -1 = not set (ZooKeeper's marker)
 	dynamicFile            string
 	clientPortSet          bool
+	clientPortFromServer   bool // taken from this server's server.N line
 	clientPortAddressSet   bool
 }
 

@@ -117,7 +117,7 @@ func Load(path string, log *slog.Logger) (*Config, error) {
 	if err := c.resolveSelf(st); err != nil {
 		return nil, err
 	}
-	if !st.clientPortSet && c.Distributed() {
+	if !st.clientPortSet && !st.clientPortFromServer {
 		log.Info("clientPort not set; using the default", "port", c.ClientPort)
 	}
 	if err := c.Validate(); err != nil {
@@ -170,6 +170,7 @@ func (c *Config) resolveSelf(st *loadState) error {
 		return c.errorf(key, "client address %s differs from clientPortAddress %s", self.ClientAddr, c.ClientPortAddress)
 	}
 	c.ClientPort = self.ClientPort
+	st.clientPortFromServer = true
 	if self.ClientAddr != "" || !st.clientPortAddressSet {
 		c.ClientPortAddress = self.ClientAddr
 	}

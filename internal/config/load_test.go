@@ -277,7 +277,7 @@ func TestLoadKeyLogging(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {
 			var buf bytes.Buffer
-			path := writeCfg(t, "dataDir=/d\n# x\n"+tt.key+"="+tt.value+"\n", "")
+			path := writeCfg(t, "dataDir=/d\nclientPort=2181\n"+tt.key+"="+tt.value+"\n", "")
 			if _, err := Load(path, logTo(&buf)); err != nil {
 				t.Fatalf("Load: %v", err)
 			}
