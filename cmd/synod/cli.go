@@ -24,6 +24,7 @@ func runCLI(args []string) error {
 	server := fs.String("server", "127.0.0.1:2181", "comma-separated host:port list")
 	timeout := fs.Int("timeout", 30000, "session timeout in ms")
 	wait := fs.Duration("connect-timeout", 10*time.Second, "how long to wait for a session")
+	fs.Bool("waitforconnection", true, "accepted for zkCli.sh compatibility; synod cli always waits")
 	history := fs.String("history", defaultHistoryFile(), "history file of the interactive shell (empty: none)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: synod cli [flags] [command args...]")
