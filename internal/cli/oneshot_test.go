@@ -218,3 +218,30 @@ func TestChroot(t *testing.T) {
 		}
 	}
 }
+
+// TestOneShotWithoutServer covers what needs no server: usage errors and
+// help work, and a command fails (exit 1) when no session comes.
+func TestOneShotWithoutServer(t *testing.T) {
+	port, err := zkenv.FreePort() // nothing listens there
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	tests := []struct {
+		args    []string
+		code    int
+		wantErr string
+	}{
+		{[]string{"get"}, 1, "get [-s] [-w] path\n"},
+		{[]string{"nope"}, 1, "Command not found: nope\n"},
+		{[]string{"help"}, 0, "\tls [-s] [-w] [-R] path\n"},
+		{[]string{"ls", "/"}, 1, "cli: no session with " + addr},
+	}
+	for _, tt := range tests {
+		var out, errOut bytes.Buffer
+		code := OneShot(Options{Server: addr, Out: &out, Err: &errOut}, tt.args, 200*time.Millisecond)
+		if code != tt.code || !strings.Contains(errOut.String(), tt.wantErr) {
+			t.Errorf("%q: exit %d, stderr %q; want %d and %q", tt.args, code, errOut.String(), tt.code, tt.wantErr)
+		}
+	}
+}
