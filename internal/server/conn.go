@@ -287,6 +287,9 @@ func (c *conn) drainLocked() {
 	}
 	if c.closing {
 		for i := c.head; i < len(c.queue); i++ {
+			if r := c.queue[i]; r.write {
+				c.s.stats.outstanding.Add(-1)
+			}
 			c.queue[i] = nil
 		}
 		c.head = len(c.queue)
