@@ -251,6 +251,7 @@ func (c *conn) handshake(body []byte) bool {
 func (c *conn) enqueueWrite(r *request) {
 	c.mu.Lock()
 	c.queue = append(c.queue, r)
+	c.stats.recvd++
 	c.mu.Unlock()
 	c.s.stats.outstanding.Add(1)
 	if !c.s.submit(r) {
@@ -264,6 +265,7 @@ func (c *conn) enqueueDone(r *request) {
 	c.s.mu.RLock()
 	c.mu.Lock()
 	c.queue = append(c.queue, r)
+	c.stats.recvd++
 	c.drainLocked()
 	c.mu.Unlock()
 	c.s.mu.RUnlock()
@@ -380,9 +382,6 @@ func (c *conn) handle(body []byte) bool {
 	s.stats.received.Add(1)
 	sid := c.sessionID()
 	s.sessions.Touch(sid, s.nowMs())
-	c.mu.Lock()
-	c.stats.recvd++
-	c.mu.Unlock()
 	r := &request{conn: c, xid: h.Xid, op: h.Type, sid: sid, auth: c.authSnapshot(), recvd: time.Now()}
 
 	fail := func(code wire.Code, why string) bool {
