@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -110,6 +111,7 @@ func (s *Server) fourLetterText(cmd string) string {
 				fmt.Fprintf(&b, "\t%s\n", p)
 			}
 		}
+		b.WriteString("\n")
 	case "wchp":
 		byP := s.watches.ByPath()
 		paths := make([]string, 0, len(byP))
@@ -128,14 +130,13 @@ func (s *Server) fourLetterText(cmd string) string {
 				fmt.Fprintf(&b, "\t0x%x\n", id)
 			}
 		}
+		b.WriteString("\n")
 	case "dump":
 		s.writeDump(&b)
 	case "dirs":
 		fmt.Fprintf(&b, "datadir_size: %d\nlogdir_size: %d\n", dirSize(s.opts.DataDir), dirSize(s.dataLogDir()))
-	case "gtmk":
-		b.WriteString("306\n")
-	case "stmk":
-		b.WriteString("306\n")
+	case "gtmk", "stmk":
+		b.WriteString("306")
 	case "hash":
 		b.WriteString("Digest computation is disabled.\n")
 	}
@@ -155,12 +156,13 @@ func (s *Server) sortedConns() []*conn {
 	return cs
 }
 
-// avgLatency formats a mean the way Java prints a double.
+// avgLatency formats a mean as ZooKeeper does: rounded to four decimals
+// and printed as a Java double ("0.0", "2.5", "2.3333").
 func avgLatency(sum, n int64) string {
 	if n == 0 {
 		return "0.0"
 	}
-	v := float64(sum) / float64(n)
+	v := math.Round(float64(sum)/float64(n)*10000) / 10000
 	str := strconv.FormatFloat(v, 'f', -1, 64)
 	if !strings.Contains(str, ".") {
 		str += ".0"
@@ -207,7 +209,11 @@ func (s *Server) writeSrvr(b *strings.Builder, withClients bool) {
 func (c *conn) briefLine() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return fmt.Sprintf(" %s[1](queued=%d,recved=%d,sent=%d)", c.remote, len(c.queue)-c.head, c.stats.recvd, c.stats.sent)
+	ops := "1"
+	if c.sessionID() == 0 {
+		ops = "0"
+	}
+	return fmt.Sprintf(" %s[%s](queued=%d,recved=%d,sent=%d)", c.remote, ops, len(c.queue)-c.head, c.stats.recvd, c.stats.sent)
 }
 
 // consLine is a connection as cons lists it; connections without a session
@@ -353,7 +359,12 @@ func (s *Server) writeDump(b *strings.Builder) {
 		}
 	}
 	b.WriteString("Connections dump:\n")
-	fmt.Fprintf(b, "Connections Sets (%d)/(%d):\n", 0, len(s.connList()))
+	cs := s.sortedConns()
+	fmt.Fprintf(b, "Connections Sets (1)/(%d):\n", len(cs))
+	fmt.Fprintf(b, "%d expire at %s:\n", len(cs), time.Now().Add(s.opts.TickTime).UTC().Format("Mon Jan 02 15:04:05 MST 2006"))
+	for _, c := range cs {
+		fmt.Fprintf(b, "\tip: %s sessionId: 0x%x\n", c.remote, c.sessionID())
+	}
 }
 
 func dirSize(dir string) int64 {

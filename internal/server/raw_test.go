@@ -371,13 +371,25 @@ func TestWatchReports(t *testing.T) {
 		t.Fatalf("wchs %q, want %q", got, want)
 	}
 	sid := "0x" + strconv.FormatInt(resp.SessionID, 16)
-	if got, want := s.FourLetter("wchc"), sid+"\n\t/a\n\t/b\n"; got != want {
+	if got, want := s.FourLetter("wchc"), sid+"\n\t/a\n\t/b\n\n"; got != want {
 		t.Fatalf("wchc %q, want %q", got, want)
 	}
-	if got, want := s.FourLetter("wchp"), "/a\n\t"+sid+"\n/b\n\t"+sid+"\n"; got != want {
+	if got, want := s.FourLetter("wchp"), "/a\n\t"+sid+"\n/b\n\t"+sid+"\n\n"; got != want {
 		t.Fatalf("wchp %q, want %q", got, want)
 	}
 	if got := s.FourLetter("dump"); !strings.Contains(got, "\t"+sid+"\n") {
 		t.Fatalf("dump lacks the session:\n%s", got)
+	}
+}
+
+func TestAvgLatencyFormat(t *testing.T) {
+	tests := []struct {
+		sum, n int64
+		want   string
+	}{{0, 0, "0.0"}, {4, 2, "2.0"}, {7, 3, "2.3333"}, {5, 2, "2.5"}}
+	for _, tc := range tests {
+		if got := avgLatency(tc.sum, tc.n); got != tc.want {
+			t.Errorf("avgLatency(%d, %d) = %q, want %q", tc.sum, tc.n, got, tc.want)
+		}
 	}
 }
