@@ -319,3 +319,40 @@ func TestFourLetterWhitelist(t *testing.T) {
 		t.Fatalf("ruok reply %q", got)
 	}
 }
+
+// TestGoZKReconnectKeepsSessionAndWatches drops a go-zk client's TCP
+// connection: the client re-attaches to its session and re-sends its
+// watches, which fire for changes made while it was away.
+func TestGoZKReconnectKeepsSessionAndWatches(t *testing.T) {
+	s := startServer(t, Options{})
+	addr := s.Addr().String()
+	w, _ := connectZK(t, addr)
+	c, _ := connectZK(t, addr)
+	if _, err := c.Create("/rw", []byte("a"), 0, openACL); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Create("/rw-eph", nil, zk.FlagEphemeral, openACL); err != nil {
+		t.Fatal(err)
+	}
+	_, _, ch, err := w.GetW("/rw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sid := w.SessionID()
+	old := s.connOf(sid)
+	if old == nil {
+		t.Fatal("no connection for the session")
+	}
+	old.close("test drops the connection")
+	eventually(t, 30*time.Second, "client re-attached on a new connection", func() bool {
+		nc := s.connOf(sid)
+		return nc != nil && nc != old && w.State() == zk.StateHasSession
+	})
+	if _, err := c.Set("/rw", []byte("b"), -1); err != nil {
+		t.Fatal(err)
+	}
+	expectEvent(t, ch, zk.EventNodeDataChanged, "/rw")
+	if ok, st, err := c.Exists("/rw-eph"); err != nil || !ok || st.EphemeralOwner != sid {
+		t.Fatalf("ephemeral after reconnect: %v %+v %v", ok, st, err)
+	}
+}
