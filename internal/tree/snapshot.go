@@ -1,0 +1,312 @@
+package tree
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash"
+	"hash/crc32"
+	"io"
+	"sort"
+
+	"github.com/synod-dev/synod/internal/wire"
+)
+
+// Snapshot format (all integers big-endian, records in jute encoding):
+//
+//	[8]byte  magic "SYNODTRE"
+//	byte     format version (1)
+//	long     lastZxid
+//	int      number of ACL lists; each a jute ACL vector, in table order
+//	int      number of sessions; each {long id; int timeoutMs}, by id
+//	long     number of nodes, root included
+//	nodes    in depth-first pre-order, children in byte order; each
+//	         {int recordLength; record}, record = {ustring path;
+//	         buffer data; long czxid, mzxid, pzxid, ctime, mtime, owner;
+//	         int version, cversion, aversion, seq; int aclIndex}
+//	[4]byte  CRC-32C (Castagnoli) of everything before it
+//
+// A node's parent always precedes it, so reading rebuilds the tree in one
+// pass. The order makes the bytes a function of the state alone.
+
+const (
+	snapMagic   = "SYNODTRE"
+	snapVersion = 1
+	// maxSnapRecord bounds one node record: a path and data within two
+	// frames' worth plus the fixed fields.
+	maxSnapRecord = 4*wire.MaxBuffer + 1024
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// WriteSnapshot writes the whole state to w.
+func (t *Tree) WriteSnapshot(w io.Writer) error {
+	crc := crc32.New(castagnoli)
+	bw := bufio.NewWriterSize(io.MultiWriter(w, crc), 1<<16)
+	e := wire.Encoder{Buf: make([]byte, 0, 4096)}
+	e.Buf = append(e.Buf, snapMagic...)
+	e.Buf = append(e.Buf, snapVersion)
+	e.Long(t.lastZxid)
+	e.Int(int32(len(t.acls.lists)))
+	for _, l := range t.acls.lists {
+		wire.EncodeACLs(&e, l)
+	}
+	ids := make([]int64, 0, len(t.sessions))
+	for id := range t.sessions {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	e.Int(int32(len(ids)))
+	for _, id := range ids {
+		e.Long(id)
+		e.Int(t.sessions[id])
+	}
+	e.Long(int64(t.count))
+	if _, err := bw.Write(e.Buf); err != nil {
+		return fmt.Errorf("tree: write snapshot header: %w", err)
+	}
+	var werr error
+	var walk func(n *node)
+	walk = func(n *node) {
+		if werr != nil {
+			return
+		}
+		e.Buf = e.Buf[:0]
+		e.Int(0) // length, patched below
+		e.String(n.path)
+		e.Buffer(n.data)
+		e.Long(n.czxid)
+		e.Long(n.mzxid)
+		e.Long(n.pzxid)
+		e.Long(n.ctime)
+		e.Long(n.mtime)
+		e.Long(n.owner)
+		e.Int(n.version)
+		e.Int(n.cversion)
+		e.Int(n.aversion)
+		e.Int(n.seq)
+		e.Int(int32(n.acl))
+		binary.BigEndian.PutUint32(e.Buf, uint32(len(e.Buf)-4))
+		if _, err := bw.Write(e.Buf); err != nil {
+			werr = fmt.Errorf("tree: write snapshot node %s: %w", n.path, err)
+			return
+		}
+		if len(n.children) == 0 {
+			return
+		}
+		for _, name := range n.sortedChildren() {
+			walk(n.children[name])
+		}
+	}
+	walk(t.root)
+	if werr != nil {
+		return werr
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("tree: write snapshot: %w", err)
+	}
+	if _, err := w.Write(crc.Sum(nil)); err != nil {
+		return fmt.Errorf("tree: write snapshot crc: %w", err)
+	}
+	return nil
+}
+
+// snapReader reads a snapshot while hashing what it reads.
+type snapReader struct {
+	r   *bufio.Reader
+	crc hash.Hash32
+	buf [8]byte
+	err error
+}
+
+func (s *snapReader) full(b []byte) {
+	if s.err != nil {
+		return
+	}
+	if _, err := io.ReadFull(s.r, b); err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+		s.err = err
+		return
+	}
+	s.crc.Write(b)
+}
+
+func (s *snapReader) long() int64 {
+	s.full(s.buf[:8])
+	if s.err != nil {
+		return 0
+	}
+	return int64(binary.BigEndian.Uint64(s.buf[:8]))
+}
+
+func (s *snapReader) int() int32 {
+	s.full(s.buf[:4])
+	if s.err != nil {
+		return 0
+	}
+	return int32(binary.BigEndian.Uint32(s.buf[:4]))
+}
+
+// ReadSnapshot rebuilds a tree from WriteSnapshot's output. Damaged or
+// truncated input is an error wrapping ErrCorrupt, never a panic.
+func ReadSnapshot(r io.Reader, opts Options) (*Tree, error) {
+	s := &snapReader{r: bufio.NewReaderSize(r, 1<<16), crc: crc32.New(castagnoli)}
+	corrupt := func(format string, args ...any) error {
+		return fmt.Errorf("%w: snapshot: %s", ErrCorrupt, fmt.Sprintf(format, args...))
+	}
+	var head [len(snapMagic) + 1]byte
+	s.full(head[:])
+	if s.err != nil {
+		return nil, corrupt("header: %v", s.err)
+	}
+	if string(head[:len(snapMagic)]) != snapMagic || head[len(snapMagic)] != snapVersion {
+		return nil, corrupt("bad magic or version %q", head[:])
+	}
+	t := &Tree{
+		opts:       opts,
+		ephemerals: map[int64]map[string]struct{}{},
+		sessions:   map[int64]int32{},
+		containers: map[string]struct{}{},
+		ttls:       map[string]struct{}{},
+	}
+	t.acls.init()
+	t.lastZxid = s.long()
+	nACL := s.int()
+	if s.err != nil || nACL < 0 || nACL > 1<<24 {
+		return nil, corrupt("acl count %d: %v", nACL, s.err)
+	}
+	for i := int32(0); i < nACL; i++ {
+		size := s.int()
+		if s.err != nil || size < -1 || size > 1<<16 {
+			return nil, corrupt("acl list %d size %d: %v", i, size, s.err)
+		}
+		var list []wire.ACL
+		if size >= 0 {
+			list = make([]wire.ACL, size)
+		}
+		for j := range list {
+			list[j].Perms = s.int()
+			list[j].ID.Scheme = s.str()
+			list[j].ID.ID = s.str()
+		}
+		if s.err != nil {
+			return nil, corrupt("acl list %d: %v", i, s.err)
+		}
+		k := aclKey(list)
+		if _, dup := t.acls.index[k]; dup {
+			return nil, corrupt("acl list %d repeated", i)
+		}
+		t.acls.index[k] = uint32(len(t.acls.lists))
+		t.acls.lists = append(t.acls.lists, list)
+	}
+	nSess := s.int()
+	if s.err != nil || nSess < 0 {
+		return nil, corrupt("session count %d: %v", nSess, s.err)
+	}
+	for i := int32(0); i < nSess && s.err == nil; i++ {
+		id := s.long()
+		t.sessions[id] = s.int()
+	}
+	count := s.long()
+	if s.err != nil || count < 1 {
+		return nil, corrupt("node count %d: %v", count, s.err)
+	}
+	for i := int64(0); i < count; i++ {
+		if err := t.readNode(s, i == 0); err != nil {
+			return nil, corrupt("node %d: %v", i, err)
+		}
+	}
+	want := s.crc.Sum32()
+	var sum [4]byte
+	if _, err := io.ReadFull(s.r, sum[:]); err != nil {
+		return nil, corrupt("crc: %v", err)
+	}
+	if got := binary.BigEndian.Uint32(sum[:]); got != want {
+		return nil, corrupt("crc %08x, computed %08x", got, want)
+	}
+	if _, err := s.r.ReadByte(); err != io.EOF {
+		return nil, corrupt("trailing bytes after crc")
+	}
+	return t, nil
+}
+
+// str reads a jute ustring.
+func (s *snapReader) str() string {
+	n := s.int()
+	if s.err != nil || n <= 0 {
+		return ""
+	}
+	if n > 1<<20 {
+		s.err = fmt.Errorf("string length %d", n)
+		return ""
+	}
+	b := make([]byte, n)
+	s.full(b)
+	return string(b)
+}
+
+// readNode reads one node record and links it under its parent, which an
+// earlier record must have created.
+func (t *Tree) readNode(s *snapReader, isRoot bool) error {
+	size := s.int()
+	if s.err != nil {
+		return s.err
+	}
+	if size < 0 || size > maxSnapRecord {
+		return fmt.Errorf("record length %d", size)
+	}
+	rec := make([]byte, size)
+	s.full(rec)
+	if s.err != nil {
+		return s.err
+	}
+	d := wire.NewDecoder(rec)
+	path := d.String()
+	data := d.Buffer()
+	var n node
+	n.czxid, n.mzxid, n.pzxid = d.Long(), d.Long(), d.Long()
+	n.ctime, n.mtime, n.owner = d.Long(), d.Long(), d.Long()
+	n.version, n.cversion, n.aversion, n.seq = d.Int(), d.Int(), d.Int(), d.Int()
+	acl := uint32(d.Int())
+	if d.Err() != nil {
+		return d.Err()
+	}
+	if d.Remaining() != 0 {
+		return fmt.Errorf("%d stray bytes in record", d.Remaining())
+	}
+	if int(acl) >= len(t.acls.lists) {
+		return fmt.Errorf("acl index %d of %d", acl, len(t.acls.lists))
+	}
+	if isRoot {
+		if path != "/" {
+			return fmt.Errorf("first node is %q, not /", path)
+		}
+		n.path, n.data, n.acl = path, data, acl
+		t.root = &n
+		t.count = 1
+		t.dataSize = int64(len(path) + len(data))
+		return nil
+	}
+	if ValidatePath(path, false) != nil || path == "/" {
+		return fmt.Errorf("bad path %q", path)
+	}
+	parent := t.lookup(parentPath(path))
+	if parent == nil {
+		return fmt.Errorf("parent of %q missing", path)
+	}
+	if parent.children[baseName(path)] != nil {
+		return fmt.Errorf("duplicate node %q", path)
+	}
+	if isSessionOwner(parent.owner) {
+		return fmt.Errorf("ephemeral parent of %q", path)
+	}
+	c := t.addChild(parent, path, data, acl)
+	path, data = c.path, c.data
+	*c = n
+	c.path, c.data, c.acl = path, data, acl
+	t.index(c)
+	return nil
+}
