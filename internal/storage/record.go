@@ -189,18 +189,14 @@ func allZero(b []byte) bool {
 	return true
 }
 
-// hasZeroSector reports whether a sector-aligned piece of data[start:end]
-// (clipped to the record) is all zero.
+// hasZeroSector reports whether one of the sectors data[start:end] touches
+// is, as a whole (clipped to the file), all zero: a sector a crash kept
+// from reaching the disk. A sector that also holds part of a neighbouring
+// record is only zero if that part was lost too.
 func hasZeroSector(data []byte, start, end int64) bool {
 	for s := start - start%sectorSize; s < end; s += sectorSize {
-		lo, hi := s, s+sectorSize
-		if lo < start {
-			lo = start
-		}
-		if hi > end {
-			hi = end
-		}
-		if allZero(data[lo:hi]) {
+		hi := min(s+sectorSize, int64(len(data)))
+		if allZero(data[s:hi]) {
 			return true
 		}
 	}
