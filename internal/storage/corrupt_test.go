@@ -249,8 +249,22 @@ func TestSnapshotCorruption(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			fs := buildStore(t, opts, 200, 60, 120, 180)
 			if tc.purge {
+				// Only snapshot 180 is left when the log is purged, so the
+				// log starts near 180; then snapshot 60 reappears (as if
+				// restored from a backup): it exists, but the log no longer
+				// reaches back to it.
+				old60 := filepath.Join("/data", snapshotName(60))
+				saved, err := fs.ReadFile(old60)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, z := range []int64{60, 120} {
+					if err := fs.Remove(filepath.Join("/data", snapshotName(z))); err != nil {
+						t.Fatal(err)
+					}
+				}
 				o := opts
-				o.FS, o.SnapRetainCount = fs, 3
+				o.FS = fs
 				st, _, err := Open(o, Handlers{})
 				if err != nil {
 					t.Fatal(err)
@@ -259,14 +273,11 @@ func TestSnapshotCorruption(t *testing.T) {
 					t.Fatal(err)
 				}
 				st.Close()
-				// Keep only the newest snapshot; the log begins after 120.
-				for _, z := range []int64{60, 120} {
-					if err := fs.Remove(filepath.Join("/data", snapshotName(z))); err != nil {
-						t.Fatal(err)
-					}
+				if err := fs.WriteFile(old60, saved); err != nil {
+					t.Fatal(err)
 				}
-				if logCovers(mustSegs(t, fs), 120) {
-					t.Skip("segments too large for this test's purge")
+				if logCovers(mustSegs(t, fs), 60) {
+					t.Fatal("purge left the log reaching back to zxid 60")
 				}
 			}
 			p := filepath.Join("/data", snapshotName(180))
