@@ -54,4 +54,13 @@
 // tick and submits a closeSession Txn for each expired session through the
 // committer, so ephemerals and watchers are handled by the same path as an
 // explicit close.
+//
+// # Known differences from Debian's ZooKeeper 3.8.0
+//
+//   - check (13) sent on its own: 3.8.0 closes the connection without a
+//     reply; Synod answers ZUnimplemented first and then closes, as the
+//     project's protocol reference (ZooKeeper master) specifies.
+//   - cons leaves out connections that have no session (such as the one
+//     asking), so go-zookeeper/zk's FLWCons can parse every line; 3.8.0
+//     lists them and FLWCons then fails.
 package server
