@@ -307,9 +307,6 @@ func (c *conn) emitLocked(r *request) {
 	if r.write {
 		s.stats.outstanding.Add(-1)
 	}
-	if r.noReply || r.op == wire.OpCloseSession && r.conn == nil {
-		return
-	}
 	zxid := s.tree.LastZxid()
 	switch {
 	case r.connect != nil:

@@ -28,7 +28,6 @@ type request struct {
 
 	connect    *wire.ConnectResponse // answer a handshake: no reply header
 	closeAfter bool                  // close the connection after this reply
-	noReply    bool                  // send nothing (expired-session close)
 	expire     bool                  // an expiry closeSession
 }
 
