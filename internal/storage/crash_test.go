@@ -112,12 +112,9 @@ func workload(fs vfs.FS, opts Options, start int64, n int, rng *rand.Rand) (acke
 				}
 				// Enqueue under mu so zxids reach the log in order; wait
 				// outside it so appenders share fsyncs.
-				ch := make(chan error, 1)
-				go func() { ch <- st.Append(recs...) }()
-				// Let the append enqueue before releasing the order lock.
-				waitEnqueued(st, recs[len(recs)-1].Zxid)
+				wait := st.AppendAsync(recs...)
 				mu.Unlock()
-				if err := <-ch; err != nil {
+				if err := wait(); err != nil {
 					return
 				}
 				ackMu.Lock()

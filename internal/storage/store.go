@@ -336,6 +336,27 @@ func (s *Store) Append(recs ...Record) error {
 	return nil
 }
 
+// AppendAsync queues recs, in order after everything queued before, and
+// returns at once with a function that blocks until they are durable and
+// returns what Append would have. It lets a caller that assigns zxids
+// under its own lock queue a batch under that lock and wait outside it, so
+// that batches from many goroutines share one fsync. The data is copied
+// before AppendAsync returns. An error from queueing (out-of-order zxid,
+// failed or closed log) is returned by the function.
+func (s *Store) AppendAsync(recs ...Record) (wait func() error) {
+	batch, err := s.wal.enqueue(recs)
+	if err != nil {
+		return func() error { return err }
+	}
+	return func() error {
+		if err := s.wal.wait(batch); err != nil {
+			return err
+		}
+		s.sinceSnap.Add(int64(len(recs)))
+		return nil
+	}
+}
+
 // SnapshotDue reports whether SnapCount records have been appended since
 // the last snapshot (or Open).
 func (s *Store) SnapshotDue() bool { return s.sinceSnap.Load() >= int64(s.opts.SnapCount) }

@@ -69,19 +69,44 @@ func (w *wal) append(recs []Record) error {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	mine, err := w.enqueueLocked(recs)
+	if err != nil {
+		return err
+	}
+	return w.waitLocked(mine)
+}
+
+// enqueue queues recs and returns the batch they belong to.
+func (w *wal) enqueue(recs []Record) (uint64, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.enqueueLocked(recs)
+}
+
+// wait blocks until batch is durable or the log fails.
+func (w *wal) wait(batch uint64) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.waitLocked(batch)
+}
+
+func (w *wal) enqueueLocked(recs []Record) (uint64, error) {
 	if w.err != nil {
-		return w.err
+		return 0, w.err
 	}
 	if w.closed {
-		return ErrClosed
+		return 0, ErrClosed
+	}
+	if len(recs) == 0 {
+		return w.durable, nil
 	}
 	last := w.lastZxid
 	for _, r := range recs {
 		if r.Zxid <= last {
-			return fmt.Errorf("storage: append zxid %#x after %#x: zxids must strictly increase", r.Zxid, last)
+			return 0, fmt.Errorf("storage: append zxid %#x after %#x: zxids must strictly increase", r.Zxid, last)
 		}
 		if len(r.Data) > MaxRecordSize {
-			return fmt.Errorf("storage: append zxid %#x: record of %d bytes exceeds %d", r.Zxid, len(r.Data), MaxRecordSize)
+			return 0, fmt.Errorf("storage: append zxid %#x: record of %d bytes exceeds %d", r.Zxid, len(r.Data), MaxRecordSize)
 		}
 		last = r.Zxid
 	}
@@ -93,8 +118,11 @@ func (w *wal) append(recs []Record) error {
 	}
 	w.pendN += len(recs)
 	w.lastZxid = last
-	mine := w.batch
 	w.work.Signal()
+	return w.batch, nil
+}
+
+func (w *wal) waitLocked(mine uint64) error {
 	for w.durable < mine && w.err == nil {
 		w.done.Wait()
 	}
