@@ -65,14 +65,26 @@ func (s *script) Prompt(p string) (string, error) {
 
 func (s *script) AppendHistory(line string) { s.history = append(s.history, line) }
 
-// TestLoop drives the interactive loop against Apache ZooKeeper: watch
+// TestLoop drives the interactive loop against ZooKeeper and Synod: watch
 // events print once as zkCli prints them, printwatches silences them,
 // errors do not end the session, history and redo work, quit ends it.
 func TestLoop(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Apache ZooKeeper")
 	}
-	srv := zkenv.StartT(t, zkenv.ZooKeeper, zkenv.Options{})
+	for _, kind := range zkenv.Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			if kind == zkenv.Synod {
+				skipWithoutSynodServer(t)
+			}
+			testLoop(t, kind)
+		})
+	}
+}
+
+// testLoop is TestLoop against one kind of server.
+func testLoop(t *testing.T, kind zkenv.Kind) {
+	srv := zkenv.StartT(t, kind, zkenv.Options{})
 	var out, errOut syncBuffer
 	sh, err := New(Options{Server: srv.Addr, Out: &out, Err: &errOut, SessionEvents: true})
 	if err != nil {

@@ -15,7 +15,10 @@ import (
 	"github.com/synod-dev/synod/internal/zkenv"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/zkcli.golden by running Debian's zkCli.sh against Apache ZooKeeper")
+var (
+	update = flag.Bool("update", false, "rewrite testdata/zkcli.golden by running Debian's zkCli.sh against Apache ZooKeeper")
+	live   = flag.Bool("live", false, "also run Debian's zkCli.sh itself against both servers and compare with testdata/zkcli.golden (slow)")
+)
 
 // zkCliScript is a sequence of one-shot commands, each run on its own
 // session, as a shell script calling zkCli.sh would. It covers every
@@ -165,6 +168,30 @@ func TestOneShotMatchesZkCli(t *testing.T) {
 	}
 }
 
+// TestZkCliLive (with -live) runs zkCli.sh itself against both servers:
+// against ZooKeeper it checks that the golden file is current, against
+// Synod that the server gives Java's client what ZooKeeper gives it.
+func TestZkCliLive(t *testing.T) {
+	if !*live {
+		t.Skip("needs -live")
+	}
+	want, err := os.ReadFile("testdata/zkcli.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range zkenv.Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			if kind == zkenv.Synod {
+				skipWithoutSynodServer(t)
+			}
+			srv := zkenv.StartT(t, kind, serverOptions())
+			if got := transcript(t, srv.Addr, runZkCli); got != string(want) {
+				t.Errorf("zkCli.sh against %s differs from the golden file:\n%s", kind, diffLines(string(want), got))
+			}
+		})
+	}
+}
+
 // diffLines lists the commands whose records differ.
 func diffLines(want, got string) string {
 	w, g := strings.Split(want, "\n$ "), strings.Split(got, "\n$ ")
@@ -190,7 +217,19 @@ func TestChroot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Apache ZooKeeper")
 	}
-	srv := zkenv.StartT(t, zkenv.ZooKeeper, zkenv.Options{})
+	for _, kind := range zkenv.Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			if kind == zkenv.Synod {
+				skipWithoutSynodServer(t)
+			}
+			testChroot(t, kind)
+		})
+	}
+}
+
+// testChroot is TestChroot against one kind of server.
+func testChroot(t *testing.T, kind zkenv.Kind) {
+	srv := zkenv.StartT(t, kind, zkenv.Options{})
 	steps := []struct {
 		server string
 		args   []string
