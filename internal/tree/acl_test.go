@@ -17,7 +17,9 @@ func TestDigestID(t *testing.T) {
 func TestFixupACL(t *testing.T) {
 	digest := wire.Id{Scheme: "digest", ID: DigestID("u:p")}
 	ip := wire.Id{Scheme: "ip", ID: "10.0.0.1"}
-	acl := func(scheme, id string) []wire.ACL { return []wire.ACL{{Perms: 31, ID: wire.Id{Scheme: scheme, ID: id}}} }
+	acl := func(scheme, id string) []wire.ACL {
+		return []wire.ACL{{Perms: 31, ID: wire.Id{Scheme: scheme, ID: id}}}
+	}
 	cases := []struct {
 		name string
 		acl  []wire.ACL
