@@ -313,7 +313,7 @@ func mustSegs(t *testing.T, fs vfs.FS) []segment {
 	return segs
 }
 
-func flip(t *testing.T, fs *vfs.MemFS, path string, off int64) {
+func flip(t *testing.T, fs memFS, path string, off int64) {
 	t.Helper()
 	data, err := fs.ReadFile(path)
 	if err != nil {
@@ -325,7 +325,7 @@ func flip(t *testing.T, fs *vfs.MemFS, path string, off int64) {
 	}
 }
 
-func cut(t *testing.T, fs *vfs.MemFS, path string, size int64) {
+func cut(t *testing.T, fs memFS, path string, size int64) {
 	t.Helper()
 	data, err := fs.ReadFile(path)
 	if err != nil {
@@ -419,3 +419,4 @@ func TestAppendRejectsOutOfOrder(t *testing.T) {
 }
 
 var _ = io.EOF
+type memFS = *vfs.MemFS
