@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,9 +44,9 @@ peerType=participant
 jute.maxbuffer=1048575
 `
 
-// TestZooKeeperAcceptsValidFixture starts Debian's Apache ZooKeeper with
-// the fixture Synod loads, and checks through the conf four-letter word
-// that ZooKeeper read the same values.
+// TestZooKeeperAcceptsValidFixture starts Debian's Apache ZooKeeper, and
+// the synod server, with the fixture Load accepts, and checks through the
+// conf four-letter word that each read the same values.
 func TestZooKeeperAcceptsValidFixture(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts Apache ZooKeeper")
@@ -63,21 +64,43 @@ func TestZooKeeperAcceptsValidFixture(t *testing.T) {
 			extra[k] = v
 		}
 	}
-	srv := zkenv.StartT(t, zkenv.ZooKeeper, zkenv.Options{TickTime: 500, Extra: extra})
-	conf, err := zkenv.FourLetter(srv.Addr, "conf", 10*time.Second)
-	if err != nil {
-		t.Fatalf("conf: %v", err)
+	for _, kind := range zkenv.Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			if kind == zkenv.Synod {
+				skipWithoutSynodServer(t)
+			}
+			srv := zkenv.StartT(t, kind, zkenv.Options{TickTime: 500, Extra: extra})
+			conf, err := zkenv.FourLetter(srv.Addr, "conf", 10*time.Second)
+			if err != nil {
+				t.Fatalf("conf: %v", err)
+			}
+			for _, w := range []string{
+				"tickTime=" + ms(c.TickTime),
+				"minSessionTimeout=" + ms(c.MinSessionTimeout),
+				"maxSessionTimeout=" + ms(c.MaxSessionTimeout),
+				"maxClientCnxns=0",
+				"dataLogDir=" + c.LogDir(),
+			} {
+				if !strings.Contains(conf, w) {
+					t.Errorf("%s's conf lacks %q:\n%s", kind, w, conf)
+				}
+			}
+		})
 	}
-	for _, w := range []string{
-		"tickTime=" + ms(c.TickTime),
-		"minSessionTimeout=" + ms(c.MinSessionTimeout),
-		"maxSessionTimeout=" + ms(c.MaxSessionTimeout),
-		"maxClientCnxns=0",
-		"dataLogDir=" + c.LogDir(),
-	} {
-		if !strings.Contains(conf, w) {
-			t.Errorf("ZooKeeper's conf lacks %q:\n%s", w, conf)
-		}
+}
+
+// skipWithoutSynodServer skips while cmd/synod does not build or has no
+// server subcommand yet.
+func skipWithoutSynodServer(t *testing.T) {
+	t.Helper()
+	bin, err := zkenv.SynodBinary()
+	if err != nil {
+		line, _, _ := strings.Cut(err.Error(), "\n")
+		t.Skipf("synod does not build yet: %s", line)
+	}
+	out, _ := exec.Command(bin, "server", "-h").CombinedOutput()
+	if strings.Contains(string(out), `unknown command "server"`) {
+		t.Skip("synod has no server subcommand yet")
 	}
 }
 
@@ -110,20 +133,38 @@ func TestZooKeeperRejectsInvalid(t *testing.T) {
 			if _, err := Load(writeCfg(t, text.String(), ""), logTo(&bytes.Buffer{})); err == nil {
 				t.Fatal("Load accepted the keys")
 			}
-			if os.Getenv("SYNOD_SKIP_ZK") == "1" {
-				t.Skip("SYNOD_SKIP_ZK=1")
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			var out syncBuffer
-			srv, err := zkenv.Start(ctx, zkenv.ZooKeeper, zkenv.Options{DataDir: t.TempDir(), Extra: tt.extra,
-				Stdout: &out, Stderr: &out})
-			if err == nil {
-				srv.Kill()
-				t.Fatal("ZooKeeper started from the keys Load refuses")
-			}
-			if !strings.Contains(out.String(), "Invalid config") {
-				t.Errorf("ZooKeeper failed for another reason: %v\n%s", err, out.String())
+			for _, kind := range zkenv.Kinds {
+				t.Run(string(kind), func(t *testing.T) {
+					// ZooKeeper says "Invalid config"; synod prints
+					// Load's error, which names file, line and key.
+					wantOut := []string{"Invalid config"}
+					switch kind {
+					case zkenv.ZooKeeper:
+						if os.Getenv("SYNOD_SKIP_ZK") == "1" {
+							t.Skip("SYNOD_SKIP_ZK=1")
+						}
+					case zkenv.Synod:
+						skipWithoutSynodServer(t)
+						wantOut = []string{"zoo.cfg:"}
+						for k := range tt.extra {
+							wantOut = append(wantOut, k)
+						}
+					}
+					ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+					defer cancel()
+					var out syncBuffer
+					srv, err := zkenv.Start(ctx, kind, zkenv.Options{DataDir: t.TempDir(), Extra: tt.extra,
+						Stdout: &out, Stderr: &out})
+					if err == nil {
+						srv.Kill()
+						t.Fatalf("%s started from the keys Load refuses", kind)
+					}
+					for _, w := range wantOut {
+						if !strings.Contains(out.String(), w) {
+							t.Errorf("%s failed for another reason (no %q): %v\n%s", kind, w, err, out.String())
+						}
+					}
+				})
 			}
 		})
 	}
