@@ -15,6 +15,7 @@ import (
 
 	"github.com/synod-dev/synod/internal/config"
 	"github.com/synod-dev/synod/internal/server"
+	"github.com/synod-dev/synod/internal/storage"
 )
 
 func init() {
@@ -59,6 +60,7 @@ func runServer(args []string) error {
 			return err
 		}
 		opts.SessionKey = key
+		opts.Storage = server.NewWALStorage(storageOptions(cfg, log))
 	}
 	srv, err := server.New(opts)
 	if err != nil {
@@ -107,6 +109,24 @@ func sessionKey(path string) ([]byte, error) {
 		return nil, fmt.Errorf("write session key: %w", err)
 	}
 	return key, nil
+}
+
+// storageOptions maps zoo.cfg's persistence settings onto the log. Files
+// go in version-2 below dataDir and dataLogDir, as ZooKeeper's do.
+func storageOptions(cfg *config.Config, log *slog.Logger) storage.Options {
+	o := storage.Options{
+		Dir:             filepath.Join(cfg.DataDir, "version-2"),
+		NoSync:          !cfg.ForceSync,
+		SnapCount:       cfg.SnapCount,
+		SnapRetainCount: cfg.AutopurgeSnapRetainCount,
+		PurgeInterval:   cfg.AutopurgePurgeInterval,
+		PreAllocSize:    cfg.PreAllocSize,
+		Logger:          log,
+	}
+	if cfg.DataLogDir != "" {
+		o.LogDir = filepath.Join(cfg.DataLogDir, "version-2")
+	}
+	return o
 }
 
 // optionsFromConfig maps zoo.cfg settings onto the server's options.

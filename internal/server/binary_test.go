@@ -16,9 +16,11 @@ func TestBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the synod binary")
 	}
-	srv := zkenv.StartT(t, zkenv.Synod, zkenv.Options{TickTime: 200, Extra: map[string]string{
+	zopts := zkenv.Options{DataDir: t.TempDir(), TickTime: 200, Extra: map[string]string{
 		"extendedTypesEnabled": "true",
-	}})
+		"preAllocSize":         "64",
+	}}
+	srv := zkenv.StartT(t, zkenv.Synod, zopts)
 	c, _ := connectZK(t, srv.Addr)
 	if _, err := c.Create("/bin", []byte("v"), zk.FlagEphemeral, openACL); err != nil {
 		t.Fatal(err)
@@ -48,5 +50,13 @@ func TestBinary(t *testing.T) {
 	case <-srv.Done():
 	case <-time.After(15 * time.Second):
 		t.Fatal("server did not exit on SIGTERM")
+	}
+	c.Close()
+
+	// The data survives a restart on the same folder.
+	again := zkenv.StartT(t, zkenv.Synod, zopts)
+	c2, _ := connectZK(t, again.Addr)
+	if ok, _, err := c2.Exists("/ttl"); err != nil || !ok {
+		t.Fatalf("/ttl after restart: %v %v", ok, err)
 	}
 }

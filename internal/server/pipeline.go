@@ -83,12 +83,27 @@ func (s *Server) committer() {
 			s.applyLocked(r)
 		}
 		s.mu.Unlock()
+		s.maybeSnapshot()
 		for i := range txns {
 			txns[i] = tree.Txn{}
 		}
 		for i := range batch {
 			batch[i] = nil
 		}
+	}
+}
+
+// maybeSnapshot writes a snapshot when the storage asks for one. Writes
+// wait while it is written; reads go on.
+func (s *Server) maybeSnapshot() {
+	sn, ok := s.opts.Storage.(Snapshotter)
+	if !ok || !sn.SnapshotDue() {
+		return
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := sn.Snapshot(s.tree.LastZxid(), s.tree.WriteSnapshot); err != nil {
+		s.log.Error("snapshot failed", "err", err)
 	}
 }
 

@@ -1,10 +1,13 @@
 package server
 
 import (
+	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/synod-dev/synod/internal/storage"
 	"github.com/synod-dev/synod/internal/tree"
 	"github.com/synod-dev/synod/internal/wire"
 )
@@ -86,5 +89,62 @@ func TestStorageGroupCommitBeforeAck(t *testing.T) {
 		if txn.Zxid != g.batches[1][0].Zxid+int64(i)+1 {
 			t.Fatalf("zxids not consecutive: %d at %d", txn.Zxid, i)
 		}
+	}
+}
+
+// TestWALStorageRestart writes through the real log, restarts the server
+// on the same folder and finds the nodes, the zxid and the session again;
+// a snapshot taken on the way is used.
+func TestWALStorageRestart(t *testing.T) {
+	dir := t.TempDir()
+	key := []byte("restart test key")
+	open := func() *Server {
+		return startServer(t, Options{SessionKey: key,
+			Storage: NewWALStorage(storage.Options{Dir: dir, PreAllocSize: -1, SnapCount: 5, Logger: discardLogger()})})
+	}
+	s1 := open()
+	c := dialRaw(t, s1.Addr().String())
+	resp := c.mustConnect(0, nil, 4000)
+	for i := 0; i < 12; i++ {
+		if code := c.create(fmt.Sprintf("/n%d", i), 0); code != wire.ZOK {
+			t.Fatal(code)
+		}
+	}
+	if code := c.create("/eph", wire.FlagEphemeral); code != wire.ZOK {
+		t.Fatal(code)
+	}
+	s1.mu.RLock()
+	last := s1.tree.LastZxid()
+	s1.mu.RUnlock()
+	c.nc.Close()
+	if err := s1.Close(); err != nil {
+		t.Fatal(err)
+	}
+	snaps, _ := filepath.Glob(filepath.Join(dir, "snap*"))
+	if len(snaps) == 0 {
+		t.Fatal("no snapshot written with SnapCount 5")
+	}
+
+	s2 := open()
+	s2.mu.RLock()
+	got := s2.tree.LastZxid()
+	s2.mu.RUnlock()
+	if got != last {
+		t.Fatalf("lastZxid after restart 0x%x, want 0x%x", got, last)
+	}
+	d := dialRaw(t, s2.Addr().String())
+	r2 := d.mustConnect(resp.SessionID, resp.Passwd, 4000)
+	if r2.SessionID != resp.SessionID {
+		t.Fatalf("session not recovered: %+v", r2)
+	}
+	var st wire.StatResponse
+	if code := d.call(wire.OpExists, &wire.PathWatchRequest{Path: "/n11"}, &st); code != wire.ZOK {
+		t.Fatalf("/n11 after restart: %v", code)
+	}
+	if code := d.call(wire.OpExists, &wire.PathWatchRequest{Path: "/eph"}, &st); code != wire.ZOK || st.Stat.EphemeralOwner != resp.SessionID {
+		t.Fatalf("/eph after restart: %v %+v", code, st.Stat)
+	}
+	if code := d.create("/after", 0); code != wire.ZOK {
+		t.Fatalf("write after restart: %v", code)
 	}
 }

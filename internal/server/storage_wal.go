@@ -1,0 +1,108 @@
+package server
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/synod-dev/synod/internal/storage"
+	"github.com/synod-dev/synod/internal/tree"
+)
+
+// Snapshotter is an optional ability of a Storage: after each batch the
+// committer asks SnapshotDue and, when it is, hands Snapshot a writer of
+// the tree as of zxid (the last applied).
+type Snapshotter interface {
+	SnapshotDue() bool
+	Snapshot(zxid int64, write func(io.Writer) error) error
+}
+
+// WALStorage keeps the tree in internal/storage: every committed batch is
+// one Append (one write, one fsync), snapshots are taken every SnapCount
+// records, and Load replays the newest snapshot and the log after it.
+type WALStorage struct {
+	opts  storage.Options
+	log   *slog.Logger
+	store *storage.Store
+	recs  []storage.Record
+}
+
+var (
+	_ Storage     = (*WALStorage)(nil)
+	_ Snapshotter = (*WALStorage)(nil)
+)
+
+// NewWALStorage returns a Storage over the write-ahead log in opts.Dir
+// (and opts.LogDir). Nothing is opened until Load.
+func NewWALStorage(opts storage.Options) *WALStorage {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &WALStorage{opts: opts, log: log}
+}
+
+// Load opens the log and rebuilds the tree from the newest valid snapshot
+// and the records after it.
+func (w *WALStorage) Load(topts tree.Options) (*tree.Tree, error) {
+	var t *tree.Tree
+	h := storage.Handlers{
+		Snapshot: func(zxid int64, body io.Reader) error {
+			tt, err := tree.ReadSnapshot(body, topts)
+			if err != nil {
+				return fmt.Errorf("read snapshot at zxid 0x%x: %w", zxid, err)
+			}
+			t = tt
+			return nil
+		},
+		Record: func(zxid int64, data []byte) error {
+			if t == nil {
+				t = tree.New(topts)
+			}
+			txn, err := tree.DecodeTxn(data)
+			if err != nil {
+				return fmt.Errorf("decode txn at zxid 0x%x: %w", zxid, err)
+			}
+			t.Apply(txn)
+			return nil
+		},
+	}
+	st, rec, err := storage.Open(w.opts, h)
+	if err != nil {
+		return nil, fmt.Errorf("server: open storage: %w", err)
+	}
+	w.store = st
+	if t == nil {
+		t = tree.New(topts)
+	}
+	w.log.Info("storage recovered", "snapshot", rec.SnapshotFile, "snapshotZxid", fmt.Sprintf("0x%x", rec.SnapshotZxid),
+		"records", rec.Records, "lastZxid", fmt.Sprintf("0x%x", rec.LastZxid), "tornFile", rec.TornFile)
+	return t, nil
+}
+
+// Append logs a batch durably.
+func (w *WALStorage) Append(txns []tree.Txn) error {
+	w.recs = w.recs[:0]
+	for i := range txns {
+		w.recs = append(w.recs, storage.Record{Zxid: txns[i].Zxid, Data: tree.EncodeTxn(txns[i])})
+	}
+	return w.store.Append(w.recs...)
+}
+
+// SnapshotDue reports whether enough records were logged since the last
+// snapshot.
+func (w *WALStorage) SnapshotDue() bool { return w.store != nil && w.store.SnapshotDue() }
+
+// Snapshot writes a snapshot covering zxid.
+func (w *WALStorage) Snapshot(zxid int64, write func(io.Writer) error) error {
+	_, err := w.store.WriteSnapshot(zxid, write)
+	return err
+}
+
+// Close closes the log.
+func (w *WALStorage) Close() error {
+	if w.store == nil {
+		return nil
+	}
+	return w.store.Close()
+}
