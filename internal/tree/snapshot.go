@@ -206,8 +206,13 @@ func ReadSnapshot(r io.Reader, opts Options) (*Tree, error) {
 	if s.err != nil || nSess < 0 {
 		return nil, corrupt("session count %d: %v", nSess, s.err)
 	}
+	prev := int64(0)
 	for i := int32(0); i < nSess && s.err == nil; i++ {
 		id := s.long()
+		if i > 0 && id <= prev {
+			return nil, corrupt("session %#x out of order", id)
+		}
+		prev = id
 		t.sessions[id] = s.int()
 	}
 	count := s.long()

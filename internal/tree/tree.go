@@ -70,6 +70,7 @@ func New(opts Options) *Tree {
 	open := t.acls.intern(wire.OpenACL())
 	t.root = &node{path: "/", acl: open}
 	t.count = 1
+	t.dataSize = 1 // ZooKeeper counts the root's key "/"
 	zk := t.addChild(t.root, zookeeperPath, nil, open)
 	t.addChild(zk, quotaPath, nil, open)
 	t.addChild(zk, configPath, nil, t.acls.intern(wire.ReadACL()))
