@@ -44,9 +44,11 @@
 // sent those requests without answering. Load returns the tree to start
 // from (a snapshot replayed with the log tail); sessions recorded in it get
 // fresh timers, as ZooKeeper does after a restart. MemoryStorage, the
-// default, keeps nothing. To wire internal/storage, implement these three
-// methods over it (Append = encode each Txn with tree.EncodeTxn, append,
-// sync) and pass it in Options.Storage.
+// default, keeps nothing. WALStorage (storage_wal.go) is the durable one
+// over internal/storage: Append encodes each Txn with tree.EncodeTxn and
+// makes the batch one log append and fsync; it also implements the
+// optional Snapshotter, which the committer consults after each batch.
+// `synod server` uses it in dataDir/version-2.
 //
 // # Sessions and time
 //
