@@ -419,4 +419,5 @@ func TestAppendRejectsOutOfOrder(t *testing.T) {
 }
 
 var _ = io.EOF
+
 type memFS = *vfs.MemFS

@@ -385,6 +385,12 @@ func (s *Store) WriteSnapshot(zxid int64, fn func(w io.Writer) error) (string, e
 func (s *Store) Purge() error {
 	s.snapMu.Lock()
 	defer s.snapMu.Unlock()
+	// Make sure the snapshots counted on are durable before anything they
+	// cover is deleted (a WriteSnapshot whose directory fsync failed may
+	// have left a renamed but not yet durable file).
+	if err := s.fs.SyncDir(s.opts.Dir); err != nil {
+		return fmt.Errorf("storage: fsync directory %s: %w", s.opts.Dir, err)
+	}
 	snaps, err := listSnapshots(s.fs, s.opts.Dir)
 	if err != nil {
 		return err

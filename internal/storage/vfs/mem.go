@@ -75,10 +75,14 @@ func NewMem() *MemFS {
 // CrashAfter arranges for the n-th mutating operation from now (1 = the
 // next one) to crash the filesystem: that operation and every later mutating
 // one fail with ErrCrashed, and the state just before it, crashed with the
-// given seed, is kept for Crashed.
+// given seed, is kept for Crashed. n <= 0 disarms a pending crash.
 func (m *MemFS) CrashAfter(n int64, seed int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if n <= 0 {
+		m.crashAt = 0
+		return
+	}
 	m.crashAt = m.ops + n
 	m.seed = seed
 }
