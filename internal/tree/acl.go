@@ -16,8 +16,9 @@ import (
 // equal Txn sequences give equal tables on every replica. Lists are never
 // freed while the tree lives (a snapshot reload drops unused ones).
 type aclTable struct {
-	lists [][]wire.ACL
-	index map[string]uint32
+	lists   [][]wire.ACL
+	index   map[string]uint32
+	scratch wire.Encoder // reused by intern so lookups do not allocate
 }
 
 func (a *aclTable) init() {
@@ -34,13 +35,18 @@ func aclKey(acl []wire.ACL) string {
 
 // intern returns the index of acl, adding a private copy if it is new.
 func (a *aclTable) intern(acl []wire.ACL) uint32 {
-	k := aclKey(acl)
-	if i, ok := a.index[k]; ok {
+	a.scratch.Buf = a.scratch.Buf[:0]
+	wire.EncodeACLs(&a.scratch, acl)
+	if i, ok := a.index[string(a.scratch.Buf)]; ok { // no allocation
 		return i
 	}
 	i := uint32(len(a.lists))
-	a.lists = append(a.lists, append([]wire.ACL{}, acl...))
-	a.index[k] = i
+	var own []wire.ACL
+	if acl != nil {
+		own = append([]wire.ACL{}, acl...)
+	}
+	a.lists = append(a.lists, own)
+	a.index[string(a.scratch.Buf)] = i
 	return i
 }
 
@@ -158,6 +164,14 @@ func authenticatedScheme(scheme string) bool {
 // the request are dropped first, keeping order.
 func fixupACL(acl []wire.ACL, auth []wire.Id) ([]wire.ACL, wire.Code) {
 	if len(acl) == 0 {
+		return nil, wire.ZInvalidACL
+	}
+	if len(acl) == 1 && acl[0].ID.Scheme != "auth" {
+		// The common case needs no copy: the table interns its own.
+		a := acl[0]
+		if (a.ID.Scheme == "world" && a.ID.ID == "anyone") || validID(a.ID.Scheme, a.ID.ID) {
+			return acl, wire.ZOK
+		}
 		return nil, wire.ZInvalidACL
 	}
 	out := make([]wire.ACL, 0, len(acl))

@@ -13,7 +13,7 @@ import (
 // collected and published only if the whole Txn succeeds.
 type applier struct {
 	t      *Tree
-	txn    *Txn
+	txn    Txn
 	events []Event
 	undo   []func() // nil outside a multi
 	multi  bool
@@ -24,7 +24,7 @@ type applier struct {
 // state and txn. Every Txn, failed or not, advances LastZxid to txn.Zxid.
 func (t *Tree) Apply(txn Txn) Result {
 	t.lastZxid = txn.Zxid
-	a := applier{t: t, txn: &txn}
+	a := applier{t: t, txn: txn}
 	switch txn.Op {
 	case wire.OpCreate, wire.OpCreate2, wire.OpCreateContainer:
 		req, ok := txn.Req.(*wire.CreateRequest)
@@ -112,6 +112,9 @@ func statResp(n *node) wire.Record {
 }
 
 func (a *applier) emit(typ wire.EventType, path string) {
+	if a.events == nil {
+		a.events = make([]Event, 0, 2) // most ops emit two
+	}
 	a.events = append(a.events, Event{Type: typ, Path: path, Zxid: a.txn.Zxid})
 }
 
@@ -203,7 +206,7 @@ func (a *applier) create(op wire.OpCode, path string, data []byte, acl []wire.AC
 		owner = a.txn.Session
 	}
 	z, now := a.txn.Zxid, a.txn.Time
-	saved := *parent
+	saved := a.save(parent)
 	n := t.addChild(parent, path, data, t.acls.intern(fixed))
 	n.czxid, n.mzxid, n.pzxid, n.ctime, n.mtime, n.owner = z, z, z, now, now, owner
 	parent.cversion++
@@ -214,12 +217,22 @@ func (a *applier) create(op wire.OpCode, path string, data []byte, acl []wire.AC
 		a.undo = append(a.undo, func() {
 			t.unindex(n)
 			t.removeChild(parent, n)
-			restoreStat(parent, &saved)
+			restoreStat(parent, saved)
 		})
 	}
 	a.emit(wire.EventNodeCreated, path)
 	a.emit(wire.EventNodeChildrenChanged, parentPath(path))
 	return path, n, wire.ZOK
+}
+
+// save copies n's fields for an undo; outside a multi there is no undo
+// and it returns nil without allocating.
+func (a *applier) save(n *node) *node {
+	if !a.multi {
+		return nil
+	}
+	c := *n
+	return &c
 }
 
 // restoreStat puts back a node's counters saved before a change.
@@ -303,7 +316,7 @@ func (a *applier) delete(path string, version int32) wire.Code {
 // cversion and pzxid as ZooKeeper 3.8.0 was measured to do.
 func (a *applier) remove(parent, n *node) {
 	t := a.t
-	saved := *parent
+	saved := a.save(parent)
 	t.removeChild(parent, n)
 	t.unindex(n)
 	parent.cversion++
@@ -317,7 +330,7 @@ func (a *applier) remove(parent, n *node) {
 			parent.children[baseName(n.path)] = n
 			t.count++
 			t.dataSize += int64(len(n.path) + len(n.data))
-			restoreStat(parent, &saved)
+			restoreStat(parent, saved)
 		})
 	}
 	a.emit(wire.EventNodeDeleted, n.path)
@@ -340,7 +353,7 @@ func (a *applier) setData(path string, data []byte, version int32) (*node, wire.
 	if code := checkVersion(n.version, version); code != wire.ZOK {
 		return nil, code
 	}
-	saved := *n
+	saved := a.save(n)
 	t.dataSize += int64(len(data) - len(n.data))
 	n.data = data
 	n.version = incVersion(n.version)
@@ -349,7 +362,7 @@ func (a *applier) setData(path string, data []byte, version int32) (*node, wire.
 	if a.multi {
 		a.undo = append(a.undo, func() {
 			t.dataSize += int64(len(saved.data) - len(n.data))
-			restoreStat(n, &saved)
+			restoreStat(n, saved)
 		})
 	}
 	a.emit(wire.EventNodeDataChanged, path)
