@@ -234,8 +234,8 @@ func (s *Store) recover(h Handlers) (Recovery, *wal, error) {
 		if err != nil {
 			return rec, nil, err
 		}
-		if res.Header.Seq != sg.seq {
-			return rec, nil, corruptf(sg.path, 0, "header names sequence %d, file name %d", res.Header.Seq, sg.seq)
+		if res.Header.Seq != sg.seq || res.Header.FirstZxid != sg.firstZxid {
+			return rec, nil, corruptf(sg.path, 0, "header names segment %d at zxid %#x, file name segment %d at %#x", res.Header.Seq, res.Header.FirstZxid, sg.seq, sg.firstZxid)
 		}
 		if i > 0 && res.Header.PrevCRC != prevCRC {
 			return rec, nil, corruptf(sg.path, 0, "chain broken: header carries CRC %08x, previous segment ends with %08x", res.Header.PrevCRC, prevCRC)
