@@ -189,7 +189,7 @@ func (a *applier) create(op wire.OpCode, path string, data []byte, acl []wire.AC
 	if ValidatePath(path, false) != nil {
 		return "", nil, wire.ZBadArguments
 	}
-	if parent.children[baseName(path)] != nil {
+	if parent.children.get(baseName(path)) != nil {
 		return "", nil, wire.ZNodeExists
 	}
 	if isSessionOwner(parent.owner) {
@@ -305,7 +305,7 @@ func (a *applier) delete(path string, version int32) wire.Code {
 	if code := checkVersion(n.version, version); code != wire.ZOK {
 		return code
 	}
-	if len(n.children) > 0 {
+	if n.children.len() > 0 {
 		return wire.ZNotEmpty
 	}
 	a.remove(parent, n)
@@ -325,9 +325,9 @@ func (a *applier) remove(parent, n *node) {
 		a.undo = append(a.undo, func() {
 			t.index(n)
 			if parent.children == nil {
-				parent.children = make(map[string]*node, 1)
+				parent.children = &childSet{}
 			}
-			parent.children[baseName(n.path)] = n
+			parent.children.add(n)
 			t.count++
 			t.dataSize += int64(len(n.path) + len(n.data))
 			restoreStat(parent, saved)
@@ -423,7 +423,7 @@ func (a *applier) deleteContainer(path string) wire.Code {
 	if n == nil {
 		return wire.ZNoNode
 	}
-	if len(n.children) > 0 {
+	if n.children.len() > 0 {
 		return wire.ZNotEmpty
 	}
 	if _, isTTL := ttlOf(n.owner); n.owner != wire.ContainerOwner && !isTTL {
@@ -449,7 +449,7 @@ func (a *applier) closeSession(session int64) {
 	for _, p := range paths {
 		n := t.lookup(p)
 		parent := t.lookup(parentPath(p))
-		if n == nil || parent == nil || len(n.children) > 0 {
+		if n == nil || parent == nil || n.children.len() > 0 {
 			continue // cannot happen: ephemerals have no children
 		}
 		a.remove(parent, n)

@@ -92,11 +92,13 @@ func (t *Tree) WriteSnapshot(w io.Writer) error {
 			werr = fmt.Errorf("tree: write snapshot node %s: %w", n.path, err)
 			return
 		}
-		if len(n.children) == 0 {
+		if n.children.len() == 0 {
 			return
 		}
-		for _, name := range n.sortedChildren() {
-			walk(n.children[name])
+		kids := n.children.nodes()
+		sort.Slice(kids, func(i, j int) bool { return kids[i].path < kids[j].path })
+		for _, c := range kids {
+			walk(c)
 		}
 	}
 	walk(t.root)
@@ -302,7 +304,7 @@ func (t *Tree) readNode(s *snapReader, isRoot bool) error {
 	if parent == nil {
 		return fmt.Errorf("parent of %q missing", path)
 	}
-	if parent.children[baseName(path)] != nil {
+	if parent.children.get(baseName(path)) != nil {
 		return fmt.Errorf("duplicate node %q", path)
 	}
 	if isSessionOwner(parent.owner) {

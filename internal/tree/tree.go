@@ -14,7 +14,7 @@ import (
 type node struct {
 	path     string           // full path; the parent's map key is its last segment
 	data     []byte           // stored as given; never modified in place
-	children map[string]*node // nil when the node has no children
+	children *childSet // nil when the node has no children
 	czxid    int64
 	mzxid    int64
 	pzxid    int64
@@ -81,9 +81,9 @@ func New(opts Options) *Tree {
 func (t *Tree) addChild(parent *node, path string, data []byte, acl uint32) *node {
 	n := &node{path: path, data: data, acl: acl}
 	if parent.children == nil {
-		parent.children = make(map[string]*node, 1)
+		parent.children = &childSet{}
 	}
-	parent.children[baseName(path)] = n
+	parent.children.add(n)
 	t.count++
 	t.dataSize += int64(len(path) + len(data))
 	return n
@@ -91,8 +91,8 @@ func (t *Tree) addChild(parent *node, path string, data []byte, acl uint32) *nod
 
 // removeChild unlinks n from parent without touching parent's stat.
 func (t *Tree) removeChild(parent, n *node) {
-	delete(parent.children, baseName(n.path))
-	if len(parent.children) == 0 {
+	parent.children.remove(baseName(n.path))
+	if parent.children.len() == 0 {
 		parent.children = nil
 	}
 	t.count--
@@ -131,7 +131,7 @@ func (t *Tree) lookup(path string) *node {
 		if i >= 0 {
 			seg = rest[:i]
 		}
-		c := n.children[seg]
+		c := n.children.get(seg)
 		if c == nil {
 			return nil
 		}
@@ -155,16 +155,16 @@ func (n *node) stat() wire.Stat {
 		Aversion:       n.aversion,
 		EphemeralOwner: n.owner,
 		DataLength:     int32(len(n.data)),
-		NumChildren:    int32(len(n.children)),
+		NumChildren:    int32(n.children.len()),
 		Pzxid:          n.pzxid,
 	}
 }
 
 // sortedChildren returns the names of n's children in byte order.
 func (n *node) sortedChildren() []string {
-	out := make([]string, 0, len(n.children))
-	for name := range n.children {
-		out = append(out, name)
+	out := make([]string, 0, n.children.len())
+	for _, c := range n.children.nodes() {
+		out = append(out, baseName(c.path))
 	}
 	sort.Strings(out)
 	return out
@@ -252,7 +252,7 @@ func (t *Tree) AllChildrenNumber(path string, auth []wire.Id) (int32, wire.Code)
 	var count int32
 	var walk func(*node)
 	walk = func(m *node) {
-		for _, c := range m.children {
+		for _, c := range m.children.nodes() {
 			count++
 			walk(c)
 		}
@@ -346,13 +346,13 @@ func (t *Tree) Sessions() map[int64]int32 {
 func (t *Tree) CleanupCandidates(now int64) []string {
 	var out []string
 	for p := range t.containers {
-		if n := t.lookup(p); n != nil && len(n.children) == 0 && n.cversion > 0 {
+		if n := t.lookup(p); n != nil && n.children.len() == 0 && n.cversion > 0 {
 			out = append(out, p)
 		}
 	}
 	for p := range t.ttls {
 		n := t.lookup(p)
-		if n == nil || len(n.children) != 0 {
+		if n == nil || n.children.len() != 0 {
 			continue
 		}
 		if ttl, ok := ttlOf(n.owner); ok && now-n.mtime > ttl {
