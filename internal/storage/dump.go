@@ -2,6 +2,7 @@ package storage
 
 import (
 	"errors"
+	"path/filepath"
 
 	"github.com/synod-dev/synod/internal/storage/vfs"
 )
@@ -40,7 +41,7 @@ func DumpLog(fs vfs.FS, dir string) ([]SegmentReport, error) {
 	var segs []segment
 	for _, n := range names {
 		if seq, z, ok := parseSegmentName(n); ok {
-			segs = append(segs, segment{seq: seq, firstZxid: z, path: dir + "/" + n})
+			segs = append(segs, segment{seq: seq, firstZxid: z, path: filepath.Join(dir, n)})
 		}
 	}
 	var out []SegmentReport
