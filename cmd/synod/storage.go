@@ -4,10 +4,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/synod-dev/synod/internal/storage"
 	"github.com/synod-dev/synod/internal/storage/vfs"
+	"github.com/synod-dev/synod/internal/tree"
 )
 
 func init() {
@@ -20,7 +22,22 @@ func runSnapshot(args []string) error {
 	if len(args) != 2 || args[0] != "inspect" {
 		return errors.New("usage: synod snapshot inspect FILE")
 	}
-	return storage.PrintSnapshot(os.Stdout, vfs.Default, args[1])
+	if err := storage.PrintSnapshot(os.Stdout, vfs.Default, args[1]); err != nil {
+		return err
+	}
+	// The body is opaque to storage; the server writes tree snapshots, so
+	// try to decode one.
+	_, err := storage.ReadSnapshot(vfs.Default, args[1], func(zxid int64, body io.Reader) error {
+		t, err := tree.ReadSnapshot(body, tree.Options{ExtendedTypes: true})
+		if err != nil {
+			fmt.Printf("  body is not a readable tree snapshot: %v\n", err)
+			return nil
+		}
+		fmt.Printf("  tree: %d znodes, %d ephemerals, %d sessions, data %d bytes, lastZxid %#x\n",
+			t.NodeCount(), t.EphemeralCount(), len(t.Sessions()), t.ApproximateDataSize(), t.LastZxid())
+		return nil
+	})
+	return err
 }
 
 // runWAL implements "synod wal dump [-q] DIR".
