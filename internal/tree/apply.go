@@ -240,7 +240,7 @@ func restoreStat(n, saved *node) {
 	n.czxid, n.mzxid, n.pzxid = saved.czxid, saved.mzxid, saved.pzxid
 	n.ctime, n.mtime = saved.ctime, saved.mtime
 	n.version, n.cversion, n.aversion, n.seq = saved.version, saved.cversion, saved.aversion, saved.seq
-	n.data, n.acl = saved.data, saved.acl
+	n.dataPtr, n.dataLen, n.acl = saved.dataPtr, saved.dataLen, saved.acl
 }
 
 // index records n in the ephemeral, container and TTL indexes.
@@ -329,7 +329,7 @@ func (a *applier) remove(parent, n *node) {
 			}
 			parent.children.add(n)
 			t.count++
-			t.dataSize += int64(len(n.path) + len(n.data))
+			t.dataSize += int64(len(n.path) + n.size())
 			restoreStat(parent, saved)
 		})
 	}
@@ -354,14 +354,14 @@ func (a *applier) setData(path string, data []byte, version int32) (*node, wire.
 		return nil, code
 	}
 	saved := a.save(n)
-	t.dataSize += int64(len(data) - len(n.data))
-	n.data = data
+	t.dataSize += int64(len(data) - n.size())
+	n.setBytes(data)
 	n.version = incVersion(n.version)
 	n.mzxid = a.txn.Zxid
 	n.mtime = a.txn.Time
 	if a.multi {
 		a.undo = append(a.undo, func() {
-			t.dataSize += int64(len(saved.data) - len(n.data))
+			t.dataSize += int64(saved.size() - n.size())
 			restoreStat(n, saved)
 		})
 	}

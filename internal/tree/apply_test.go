@@ -1,6 +1,7 @@
 package tree
 
 import (
+	"bytes"
 	"reflect"
 	"testing"
 
@@ -461,4 +462,30 @@ func TestContainersAndTTL(t *testing.T) {
 	if got := h.tr.CleanupCandidates(1 << 50); len(got) != 0 {
 		t.Fatalf("candidates after cleanup %v", got)
 	}
+}
+
+func TestNilAndEmptyDataStayDistinct(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.apply(wire.OpCreate, &wire.CreateRequest{Path: "/nil", ACL: wire.OpenACL()})
+	h.apply(wire.OpCreate, &wire.CreateRequest{Path: "/empty", Data: []byte{}, ACL: wire.OpenACL()})
+	h.apply(wire.OpCreate, &wire.CreateRequest{Path: "/full", Data: []byte("abc"), ACL: wire.OpenACL()})
+	check := func(tr *Tree) {
+		t.Helper()
+		if d, _, _ := tr.GetData("/nil", nil); d != nil {
+			t.Fatalf("nil data came back as %#v", d)
+		}
+		if d, _, _ := tr.GetData("/empty", nil); d == nil || len(d) != 0 {
+			t.Fatalf("empty data came back as %#v", d)
+		}
+		d, st, _ := tr.GetData("/full", nil)
+		if string(d) != "abc" || cap(d) != 3 || st.DataLength != 3 {
+			t.Fatalf("full data %q cap %d stat %d", d, cap(d), st.DataLength)
+		}
+	}
+	check(h.tr)
+	back, err := ReadSnapshot(bytes.NewReader(snapshotBytes(t, h.tr)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(back)
 }

@@ -75,7 +75,7 @@ func (t *Tree) WriteSnapshot(w io.Writer) error {
 		e.Buf = e.Buf[:0]
 		e.Int(0) // length, patched below
 		e.String(n.path)
-		e.Buffer(n.data)
+		e.Buffer(n.bytes())
 		e.Long(n.czxid)
 		e.Long(n.mzxid)
 		e.Long(n.pzxid)
@@ -291,7 +291,8 @@ func (t *Tree) readNode(s *snapReader, isRoot bool) error {
 		if path != "/" {
 			return fmt.Errorf("first node is %q, not /", path)
 		}
-		n.path, n.data, n.acl = path, data, acl
+		n.path, n.acl = path, acl
+		n.setBytes(data)
 		t.root = &n
 		t.count = 1
 		t.dataSize = int64(len(path) + len(data))
@@ -311,9 +312,9 @@ func (t *Tree) readNode(s *snapReader, isRoot bool) error {
 		return fmt.Errorf("ephemeral parent of %q", path)
 	}
 	c := t.addChild(parent, path, data, acl)
-	path, data = c.path, c.data
+	n.path, n.acl = c.path, acl
+	n.setBytes(data)
 	*c = n
-	c.path, c.data, c.acl = path, data, acl
 	t.index(c)
 	return nil
 }

@@ -12,8 +12,8 @@ import (
 // is allocated only when the node gets its first child, and map keys are
 // substrings of the children's own path strings, so names cost nothing extra.
 type node struct {
-	path     string           // full path; the parent's map key is its last segment
-	data     []byte           // stored as given; never modified in place
+	path     string    // full path; the parent's map key is its last segment
+	dataPtr  *byte     // the data as given (see nodedata.go); nil for nil data
 	children *childSet // nil when the node has no children
 	czxid    int64
 	mzxid    int64
@@ -26,6 +26,7 @@ type node struct {
 	aversion int32
 	seq      int32  // sequential-suffix counter: child creates only
 	acl      uint32 // index into Tree.acls
+	dataLen  int32
 }
 
 // Tree is ZooKeeper's data tree as a deterministic state machine. It is not
@@ -79,7 +80,8 @@ func New(opts Options) *Tree {
 
 // addChild links a new node under parent without touching parent's stat.
 func (t *Tree) addChild(parent *node, path string, data []byte, acl uint32) *node {
-	n := &node{path: path, data: data, acl: acl}
+	n := &node{path: path, acl: acl}
+	n.setBytes(data)
 	if parent.children == nil {
 		parent.children = &childSet{}
 	}
@@ -96,7 +98,7 @@ func (t *Tree) removeChild(parent, n *node) {
 		parent.children = nil
 	}
 	t.count--
-	t.dataSize -= int64(len(n.path) + len(n.data))
+	t.dataSize -= int64(len(n.path) + n.size())
 }
 
 // baseName is the last segment of a path.
@@ -154,7 +156,7 @@ func (n *node) stat() wire.Stat {
 		Cversion:       n.cversion,
 		Aversion:       n.aversion,
 		EphemeralOwner: n.owner,
-		DataLength:     int32(len(n.data)),
+		DataLength:     n.dataLen,
 		NumChildren:    int32(n.children.len()),
 		Pzxid:          n.pzxid,
 	}
@@ -180,7 +182,7 @@ func (t *Tree) GetData(path string, auth []wire.Id) ([]byte, wire.Stat, wire.Cod
 	if !t.check(n.acl, wire.PermRead, auth) {
 		return nil, wire.Stat{}, wire.ZNoAuth
 	}
-	return n.data, n.stat(), wire.ZOK
+	return n.bytes(), n.stat(), wire.ZOK
 }
 
 // Exists returns a node's stat, ZNoNode when it is missing. READ is needed
