@@ -1,6 +1,10 @@
 package storage
 
 import (
+	"errors"
+	"io"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/synod-dev/synod/internal/storage/vfs"
@@ -70,5 +74,43 @@ func TestSnapshotDue(t *testing.T) {
 		if z == 11 {
 			break
 		}
+	}
+}
+
+// A snapshot that cannot be written (full disk) fails, leaves no file
+// behind, and does not stop the log.
+func TestSnapshotWriteFailure(t *testing.T) {
+	mem := vfs.NewMem()
+	full := false
+	fs := vfs.Inject(mem, func(op vfs.Op, name string) error {
+		if full && op == vfs.OpWrite && strings.HasSuffix(name, tmpSuffix) {
+			return syscall.ENOSPC
+		}
+		return nil
+	})
+	opts := testOptions()
+	opts.FS = fs
+	st, _, err := Open(opts, Handlers{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Append(Record{Zxid: 1, Data: payload(1)}); err != nil {
+		t.Fatal(err)
+	}
+	full = true
+	big := func(w io.Writer) error {
+		_, err := w.Write(make([]byte, 4<<20)) // larger than the write buffer
+		return err
+	}
+	if _, err := st.WriteSnapshot(1, big); !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("WriteSnapshot = %v, want ENOSPC", err)
+	}
+	names, _ := mem.List("/data")
+	if len(names) != 0 {
+		t.Fatalf("left behind %v", names)
+	}
+	if err := st.Append(Record{Zxid: 2, Data: payload(2)}); err != nil {
+		t.Fatalf("append after failed snapshot: %v", err)
 	}
 }
