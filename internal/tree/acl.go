@@ -228,18 +228,20 @@ const (
 func ttlOwner(ttl int64) int64 { return ttlMarker | (ttl & ttlMask) }
 
 // ttlOf decodes a TTL ephemeralOwner: high byte 0xFF, next two bytes 0.
-func ttlOf(owner int64) (int64, bool) {
-	if uint64(owner)>>40 != 0xFF0000 {
+// As in ZooKeeper's EphemeralType.get, the encoding means TTL only with
+// extended types enabled; otherwise such an owner is a session.
+func (t *Tree) ttlOf(owner int64) (int64, bool) {
+	if !t.opts.ExtendedTypes || uint64(owner)>>40 != 0xFF0000 {
 		return 0, false
 	}
 	return owner & ttlMask, true
 }
 
 // isSessionOwner reports whether owner marks a session ephemeral (EphemeralType.NORMAL).
-func isSessionOwner(owner int64) bool {
+func (t *Tree) isSessionOwner(owner int64) bool {
 	if owner == 0 || owner == wire.ContainerOwner {
 		return false
 	}
-	_, ttl := ttlOf(owner)
+	_, ttl := t.ttlOf(owner)
 	return !ttl
 }

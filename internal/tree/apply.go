@@ -192,7 +192,7 @@ func (a *applier) create(op wire.OpCode, path string, data []byte, acl []wire.AC
 	if parent.children.get(baseName(path)) != nil {
 		return "", nil, wire.ZNodeExists
 	}
-	if isSessionOwner(parent.owner) {
+	if t.isSessionOwner(parent.owner) {
 		return "", nil, wire.ZNoChildrenForEphemerals
 	}
 
@@ -249,7 +249,7 @@ func (t *Tree) index(n *node) {
 	case n.owner == 0:
 	case n.owner == wire.ContainerOwner:
 		t.containers[n.path] = struct{}{}
-	case isSessionOwner(n.owner):
+	case t.isSessionOwner(n.owner):
 		s := t.ephemerals[n.owner]
 		if s == nil {
 			s = map[string]struct{}{}
@@ -267,7 +267,7 @@ func (t *Tree) unindex(n *node) {
 	case n.owner == 0:
 	case n.owner == wire.ContainerOwner:
 		delete(t.containers, n.path)
-	case isSessionOwner(n.owner):
+	case t.isSessionOwner(n.owner):
 		s := t.ephemerals[n.owner]
 		delete(s, n.path)
 		if len(s) == 0 {
@@ -426,7 +426,7 @@ func (a *applier) deleteContainer(path string) wire.Code {
 	if n.children.len() > 0 {
 		return wire.ZNotEmpty
 	}
-	if _, isTTL := ttlOf(n.owner); n.owner != wire.ContainerOwner && !isTTL {
+	if _, isTTL := t.ttlOf(n.owner); n.owner != wire.ContainerOwner && !isTTL {
 		return wire.ZBadVersion
 	}
 	parent := t.lookup(path[:slash])
@@ -437,8 +437,9 @@ func (a *applier) deleteContainer(path string) wire.Code {
 	return wire.ZOK
 }
 
-// closeSession deletes the session's ephemerals, deepest path first and
-// otherwise in byte order, then forgets the session.
+// closeSession deletes the session's ephemerals in byte order of their
+// paths (they have no children, so any order is valid; this one is
+// deterministic), then forgets the session.
 func (a *applier) closeSession(session int64) {
 	t := a.t
 	paths := make([]string, 0, len(t.ephemerals[session]))

@@ -489,3 +489,22 @@ func TestNilAndEmptyDataStayDistinct(t *testing.T) {
 	}
 	check(back)
 }
+
+// A session id whose high byte is 0xFF (server id 255) is a session, not a
+// TTL marker, unless extended types are on (EphemeralType.get).
+func TestHighSessionIDWithoutExtendedTypes(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.sess = -0x100000000000000 | 42
+	h.apply(wire.OpCreateSession, &CreateSession{TimeoutMs: 1000})
+	h.mustCreate("/e", 1)
+	if _, code := h.create("/e/x", 0); code != wire.ZNoChildrenForEphemerals {
+		t.Fatalf("child of ephemeral: %v", code)
+	}
+	if h.tr.EphemeralCount() != 1 || len(h.tr.CleanupCandidates(1<<60)) != 0 {
+		t.Fatal("ephemeral of a 0xFF session misclassified")
+	}
+	res := h.apply(wire.OpCloseSession, nil)
+	if len(res.Events) != 2 {
+		t.Fatalf("close events %v", res.Events)
+	}
+}

@@ -308,7 +308,7 @@ func (t *Tree) readNode(s *snapReader, isRoot bool) error {
 	if parent.children.get(baseName(path)) != nil {
 		return fmt.Errorf("duplicate node %q", path)
 	}
-	if isSessionOwner(parent.owner) {
+	if t.isSessionOwner(parent.owner) {
 		return fmt.Errorf("ephemeral parent of %q", path)
 	}
 	c := t.addChild(parent, path, data, acl)

@@ -357,7 +357,7 @@ func (t *Tree) CleanupCandidates(now int64) []string {
 		if n == nil || n.children.len() != 0 {
 			continue
 		}
-		if ttl, ok := ttlOf(n.owner); ok && now-n.mtime > ttl {
+		if ttl, ok := t.ttlOf(n.owner); ok && now-n.mtime > ttl {
 			out = append(out, p)
 		}
 	}
