@@ -158,10 +158,14 @@ func (a *applier) create(op wire.OpCode, path string, data []byte, acl []wire.AC
 	} else if ttl >= 0 {
 		return "", nil, wire.ZBadArguments
 	}
-	// createContainer must carry the container mode and createTTL a TTL
-	// mode (the Txn kind and the flags would disagree otherwise).
-	if (op == wire.OpCreateContainer) != isContainer && (op == wire.OpCreateContainer || op == wire.OpCreateTTL) {
+	// createTTL with a non-TTL mode and no TTL would make ZooKeeper's
+	// final processor fail; refuse it here. createContainer, as in
+	// ZooKeeper, makes a container whatever the mode (CreateContainerTxn).
+	if op == wire.OpCreateTTL && !isTTL {
 		return "", nil, wire.ZBadArguments
+	}
+	if op == wire.OpCreateContainer {
+		isContainer = true
 	}
 	if isEphemeral {
 		if _, ok := t.sessions[a.txn.Session]; !ok {

@@ -172,7 +172,8 @@ func TestCreateErrorPrecedence(t *testing.T) {
 		{name: "ephemeral parent", path: "/e/x", want: wire.ZNoChildrenForEphemerals},
 		{name: "exists beats ephemeral parent", path: "/e", want: wire.ZNodeExists},
 		{name: "container via createContainer", op: wire.OpCreateContainer, path: "/x", flags: 4, want: wire.ZOK},
-		{name: "createContainer with other flags", op: wire.OpCreateContainer, path: "/x", flags: 0, want: wire.ZBadArguments},
+		{name: "createContainer with persistent flags is a container", op: wire.OpCreateContainer, path: "/x", flags: 0, want: wire.ZOK},
+		{name: "createTTL with non-TTL mode and no TTL", opts: Options{ExtendedTypes: true}, op: wire.OpCreateTTL, path: "/x", flags: 0, ttl: -1, want: wire.ZBadArguments},
 		{name: "ok", path: "/p/new", want: wire.ZOK},
 		{name: "parent of top level is root", path: "/top", want: wire.ZOK},
 	}
@@ -208,13 +209,15 @@ func TestEphemeralOwnerEncodings(t *testing.T) {
 	h := newHarness(t, Options{ExtendedTypes: true})
 	h.mustCreate("/eph", 1)
 	h.apply(wire.OpCreateContainer, &wire.CreateRequest{Path: "/cont", ACL: wire.OpenACL(), Flags: 4})
+	h.apply(wire.OpCreateContainer, &wire.CreateRequest{Path: "/cont0", ACL: wire.OpenACL(), Flags: 0})
 	res := h.apply(wire.OpCreateTTL, &wire.CreateTTLRequest{Path: "/ttl", ACL: wire.OpenACL(), Flags: 6, TTL: 1234})
 	ttlPath := res.Resp.(*wire.Create2Response).Path
-	mustEq(t, ttlPath, "/ttl0000000002")
+	mustEq(t, ttlPath, "/ttl0000000003")
 	for path, want := range map[string]int64{
-		"/eph":  h.sess,
-		"/cont": wire.ContainerOwner,
-		ttlPath: int64(-0x100000000000000) | 1234,
+		"/eph":   h.sess,
+		"/cont":  wire.ContainerOwner,
+		"/cont0": wire.ContainerOwner,
+		ttlPath:  int64(-0x100000000000000) | 1234,
 	} {
 		if got := h.stat(path).EphemeralOwner; got != want {
 			t.Errorf("%s owner %#x, want %#x", path, got, want)
