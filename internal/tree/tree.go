@@ -264,11 +264,14 @@ func (t *Tree) AllChildrenNumber(path string, auth []wire.Id) (int32, wire.Code)
 }
 
 // Ephemerals returns the sorted paths of session's ephemeral nodes that
-// start with prefix (getEphemerals; "/" or "" means all).
+// start with prefix (getEphemerals; "/" or blank means all).
 func (t *Tree) Ephemerals(session int64, prefix string) []string {
+	if p := strings.TrimSpace(prefix); p == "" || p == "/" {
+		prefix = ""
+	}
 	out := []string{}
 	for p := range t.ephemerals[session] {
-		if prefix == "" || prefix == "/" || strings.HasPrefix(p, prefix) {
+		if strings.HasPrefix(p, prefix) {
 			out = append(out, p)
 		}
 	}
