@@ -20,6 +20,14 @@ func (s *childSet) home(name string) int {
 	return int(maphash.String(childSeed, name) & uint64(len(s.slots)-1))
 }
 
+// isNamed reports whether c's base name is name, comparing only the tail
+// of c's path: names hold no '/', so "/"+name as a suffix is exact.
+func isNamed(c *node, name string) bool {
+	p := c.path
+	i := len(p) - len(name) - 1
+	return i >= 0 && p[i] == '/' && p[i+1:] == name
+}
+
 // len is the number of children; a nil set has none.
 func (s *childSet) len() int {
 	if s == nil {
@@ -39,7 +47,7 @@ func (s *childSet) get(name string) *node {
 		if c == nil {
 			return nil
 		}
-		if baseName(c.path) == name {
+		if isNamed(c, name) {
 			return c
 		}
 	}
@@ -83,7 +91,7 @@ func (s *childSet) remove(name string) {
 		if c == nil {
 			return
 		}
-		if baseName(c.path) == name {
+		if isNamed(c, name) {
 			break
 		}
 		i = (i + 1) & mask
