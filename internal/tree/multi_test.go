@@ -128,3 +128,34 @@ func TestMultiEphemeralRollback(t *testing.T) {
 		t.Fatal("rolled-back ephemeral still indexed")
 	}
 }
+
+func TestMultiCheckRules(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.mustCreate("/c", 0)
+	h.apply(wire.OpCreate, &wire.CreateRequest{Path: "/w", ACL: []wire.ACL{{Perms: wire.PermWrite, ID: wire.AnyoneID}}})
+	cases := []struct {
+		path    string
+		version int32
+		want    wire.Code
+	}{
+		{"/c/", -1, wire.ZBadArguments},
+		{"/nope", -1, wire.ZNoNode},
+		{"/w", 5, wire.ZNoAuth}, // READ is checked before the version
+		{"/c", 1, wire.ZBadVersion},
+		{"/c", 0, wire.ZOK},
+		{"/c", -1, wire.ZOK},
+	}
+	for _, c := range cases {
+		res := h.apply(wire.OpMulti, &wire.MultiRequest{Ops: []wire.MultiOp{
+			{Op: wire.OpCheck, Req: &wire.CheckVersionRequest{Path: c.path, Version: c.version}},
+		}})
+		r := res.Resp.(*wire.MultiResponse).Results[0]
+		want := wire.MultiResult{Op: wire.OpCheck}
+		if c.want != wire.ZOK {
+			want = wire.MultiResult{Op: wire.OpError, Err: c.want}
+		}
+		if r != want {
+			t.Errorf("check %s v%d: %+v, want %+v", c.path, c.version, r, want)
+		}
+	}
+}
