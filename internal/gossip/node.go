@@ -19,8 +19,13 @@ const (
 	StatusLeftPeer
 )
 
+var statusNames = [...]string{"alive", "suspect", "dead", "left"}
+
 func (s Status) String() string {
-	return [...]string{"alive", "suspect", "dead", "left"}[s]
+	if int(s) < len(statusNames) {
+		return statusNames[s]
+	}
+	return "unknown"
 }
 
 // EventKind says what happened to a member.
@@ -585,3 +590,17 @@ func (n *Node) KnowsVersion(name string, gen, ver uint64) bool {
 
 // SelfVersion is this node's current max version.
 func (n *Node) SelfVersion() uint64 { return n.self.MaxVersion() }
+
+// MarshalText writes the status name (for JSON views).
+func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText parses a status name.
+func (s *Status) UnmarshalText(b []byte) error {
+	for i, n := range statusNames {
+		if string(b) == n {
+			*s = Status(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("gossip: unknown status %q", b)
+}
