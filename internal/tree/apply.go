@@ -32,14 +32,14 @@ func (t *Tree) Apply(txn Txn) Result {
 			return Result{Err: wire.ZMarshallingError}
 		}
 		path, n, code := a.create(txn.Op, req.Path, req.Data, req.ACL, req.Flags, -1)
-		return a.result(code, createResp(txn.Op, path, n))
+		return a.result(code, createResp(t, txn.Op, path, n))
 	case wire.OpCreateTTL:
 		req, ok := txn.Req.(*wire.CreateTTLRequest)
 		if !ok {
 			return Result{Err: wire.ZMarshallingError}
 		}
 		path, n, code := a.create(txn.Op, req.Path, req.Data, req.ACL, req.Flags, req.TTL)
-		return a.result(code, createResp(txn.Op, path, n))
+		return a.result(code, createResp(t, txn.Op, path, n))
 	case wire.OpDelete:
 		req, ok := txn.Req.(*wire.DeleteRequest)
 		if !ok {
@@ -52,14 +52,14 @@ func (t *Tree) Apply(txn Txn) Result {
 			return Result{Err: wire.ZMarshallingError}
 		}
 		n, code := a.setData(req.Path, req.Data, req.Version)
-		return a.result(code, statResp(n))
+		return a.result(code, statResp(t, n))
 	case wire.OpSetACL:
 		req, ok := txn.Req.(*wire.SetACLRequest)
 		if !ok {
 			return Result{Err: wire.ZMarshallingError}
 		}
 		n, code := a.setACL(req.Path, req.ACL, req.Version)
-		return a.result(code, statResp(n))
+		return a.result(code, statResp(t, n))
 	case wire.OpMulti:
 		req, ok := txn.Req.(*wire.MultiRequest)
 		if !ok {
@@ -94,21 +94,21 @@ func (a *applier) result(code wire.Code, resp wire.Record) Result {
 	return Result{Resp: resp, Events: a.events}
 }
 
-func createResp(op wire.OpCode, path string, n *node) wire.Record {
+func createResp(t *Tree, op wire.OpCode, path string, n *node) wire.Record {
 	if n == nil {
 		return nil
 	}
 	if op == wire.OpCreate {
 		return &wire.CreateResponse{Path: path}
 	}
-	return &wire.Create2Response{Path: path, Stat: n.stat()}
+	return &wire.Create2Response{Path: path, Stat: t.stat(n)}
 }
 
-func statResp(n *node) wire.Record {
+func statResp(t *Tree, n *node) wire.Record {
 	if n == nil {
 		return nil
 	}
-	return &wire.StatResponse{Stat: n.stat()}
+	return &wire.StatResponse{Stat: t.stat(n)}
 }
 
 func (a *applier) emit(typ wire.EventType, path string) {
@@ -515,7 +515,7 @@ func (a *applier) multiOp(op wire.MultiOp) (wire.MultiResult, wire.Code) {
 		if op.Op == wire.OpCreate {
 			return wire.MultiResult{Op: wire.OpCreate, Resp: &wire.CreateResponse{Path: p}}, wire.ZOK
 		}
-		return wire.MultiResult{Op: wire.OpCreate2, Resp: &wire.Create2Response{Path: p, Stat: n.stat()}}, wire.ZOK
+		return wire.MultiResult{Op: wire.OpCreate2, Resp: &wire.Create2Response{Path: p, Stat: a.t.stat(n)}}, wire.ZOK
 	case wire.OpDelete:
 		r, ok := op.Req.(*wire.DeleteRequest)
 		if !ok {
@@ -531,7 +531,7 @@ func (a *applier) multiOp(op wire.MultiOp) (wire.MultiResult, wire.Code) {
 		if code != wire.ZOK {
 			return wire.MultiResult{}, code
 		}
-		return wire.MultiResult{Op: wire.OpSetData, Resp: &wire.StatResponse{Stat: n.stat()}}, wire.ZOK
+		return wire.MultiResult{Op: wire.OpSetData, Resp: &wire.StatResponse{Stat: a.t.stat(n)}}, wire.ZOK
 	case wire.OpCheck:
 		r, ok := op.Req.(*wire.CheckVersionRequest)
 		if !ok {

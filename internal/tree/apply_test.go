@@ -213,14 +213,19 @@ func TestEphemeralOwnerEncodings(t *testing.T) {
 	res := h.apply(wire.OpCreateTTL, &wire.CreateTTLRequest{Path: "/ttl", ACL: wire.OpenACL(), Flags: 6, TTL: 1234})
 	ttlPath := res.Resp.(*wire.Create2Response).Path
 	mustEq(t, ttlPath, "/ttl0000000003")
-	for path, want := range map[string]int64{
-		"/eph":   h.sess,
-		"/cont":  wire.ContainerOwner,
-		"/cont0": wire.ContainerOwner,
-		ttlPath:  int64(-0x100000000000000) | 1234,
+	// Stored owners carry the node's type; clients see only a session
+	// ephemeral's owner, 0 for containers and TTL nodes (DataNode.copyStat).
+	for path, want := range map[string][2]int64{
+		"/eph":   {h.sess, h.sess},
+		"/cont":  {wire.ContainerOwner, 0},
+		"/cont0": {wire.ContainerOwner, 0},
+		ttlPath:  {int64(-0x100000000000000) | 1234, 0},
 	} {
-		if got := h.stat(path).EphemeralOwner; got != want {
-			t.Errorf("%s owner %#x, want %#x", path, got, want)
+		if got := h.tr.lookup(path).owner; got != want[0] {
+			t.Errorf("%s stored owner %#x, want %#x", path, got, want[0])
+		}
+		if got := h.stat(path).EphemeralOwner; got != want[1] {
+			t.Errorf("%s client-visible owner %#x, want %#x", path, got, want[1])
 		}
 	}
 }

@@ -145,8 +145,14 @@ func (t *Tree) lookup(path string) *node {
 	}
 }
 
-// stat builds the client-visible Stat of n.
-func (n *node) stat() wire.Stat {
+// stat builds the client-visible Stat of n. As ZooKeeper's
+// DataNode.copyStat, clients see ephemeralOwner 0 for containers and TTL
+// nodes: only a session ephemeral shows its owner.
+func (t *Tree) stat(n *node) wire.Stat {
+	owner := n.owner
+	if !t.isSessionOwner(owner) {
+		owner = 0
+	}
 	return wire.Stat{
 		Czxid:          n.czxid,
 		Mzxid:          n.mzxid,
@@ -155,7 +161,7 @@ func (n *node) stat() wire.Stat {
 		Version:        n.version,
 		Cversion:       n.cversion,
 		Aversion:       n.aversion,
-		EphemeralOwner: n.owner,
+		EphemeralOwner: owner,
 		DataLength:     n.dataLen,
 		NumChildren:    int32(n.children.len()),
 		Pzxid:          n.pzxid,
@@ -182,7 +188,7 @@ func (t *Tree) GetData(path string, auth []wire.Id) ([]byte, wire.Stat, wire.Cod
 	if !t.check(n.acl, wire.PermRead, auth) {
 		return nil, wire.Stat{}, wire.ZNoAuth
 	}
-	return n.bytes(), n.stat(), wire.ZOK
+	return n.bytes(), t.stat(n), wire.ZOK
 }
 
 // Exists returns a node's stat, ZNoNode when it is missing. READ is needed
@@ -196,7 +202,7 @@ func (t *Tree) Exists(path string, auth []wire.Id) (wire.Stat, wire.Code) {
 	if !t.check(n.acl, wire.PermRead, auth) {
 		return wire.Stat{}, wire.ZNoAuth
 	}
-	return n.stat(), wire.ZOK
+	return t.stat(n), wire.ZOK
 }
 
 // Children returns a node's children, sorted, and its stat; READ is needed.
@@ -208,7 +214,7 @@ func (t *Tree) Children(path string, auth []wire.Id) ([]string, wire.Stat, wire.
 	if !t.check(n.acl, wire.PermRead, auth) {
 		return nil, wire.Stat{}, wire.ZNoAuth
 	}
-	return n.sortedChildren(), n.stat(), wire.ZOK
+	return n.sortedChildren(), t.stat(n), wire.ZOK
 }
 
 // GetACL returns a node's ACL and stat; READ or ADMIN is needed. Without
@@ -235,7 +241,7 @@ func (t *Tree) GetACL(path string, auth []wire.Id) ([]wire.ACL, wire.Stat, wire.
 			}
 		}
 	}
-	return out, n.stat(), wire.ZOK
+	return out, t.stat(n), wire.ZOK
 }
 
 // AllChildrenNumber counts all descendants of path; READ is needed. For
@@ -285,7 +291,7 @@ func (t *Tree) Stat(path string) (wire.Stat, bool) {
 	if n == nil {
 		return wire.Stat{}, false
 	}
-	return n.stat(), true
+	return t.stat(n), true
 }
 
 // ACL returns a node's stored ACL without any check (for notification
