@@ -85,6 +85,7 @@ type Stats struct {
 
 type peer struct {
 	state  *EndpointState
+	maxVer uint64 // state.MaxVersion(), kept current by addPeer and merge
 	det    *detector
 	status Status
 	since  time.Duration // when status last changed
@@ -237,10 +238,10 @@ func (n *Node) gossipRound() {
 
 func (n *Node) syn() *Message {
 	ds := make([]Digest, 0, len(n.peers)+1)
-	ds = append(ds, Digest{Node: n.self.Node, Generation: n.self.Generation, MaxVersion: n.self.MaxVersion()})
+	ds = append(ds, Digest{Node: n.self.Node, Generation: n.self.Generation, MaxVersion: n.version})
 	for _, name := range n.names {
-		s := n.peers[name].state
-		ds = append(ds, Digest{Node: name, Generation: s.Generation, MaxVersion: s.MaxVersion()})
+		p := n.peers[name]
+		ds = append(ds, Digest{Node: name, Generation: p.state.Generation, MaxVersion: p.maxVer})
 	}
 	// Shuffle so that a truncated or slow exchange does not favour the
 	// same endpoints every round.
@@ -351,10 +352,12 @@ func (n *Node) checkReplay(m *Message) bool {
 func (n *Node) handleSyn(m *Message) {
 	var send []EndpointState
 	var req []Digest
-	seen := make(map[string]bool, len(m.Digests))
+	mentioned := 0 // digests naming a node we know (self included)
 	for _, d := range m.Digests {
-		seen[d.Node] = true
 		gen, ver, ok := n.known(d.Node)
+		if ok {
+			mentioned++
+		}
 		switch {
 		case !ok || d.Generation > gen || (d.Generation == gen && d.MaxVersion > ver):
 			if n.refused(d.Node, d.Generation) {
@@ -369,13 +372,20 @@ func (n *Node) handleSyn(m *Message) {
 			send = append(send, n.stateOf(d.Node).delta(d.Generation, d.MaxVersion))
 		}
 	}
-	// Push what the sender does not mention at all.
-	if !seen[n.self.Node] {
-		send = append(send, n.self.delta(0, 0))
-	}
-	for _, name := range n.names {
-		if !seen[name] {
-			send = append(send, n.peers[name].state.delta(0, 0))
+	// Push what the sender does not mention at all. The set is built only
+	// when the digest misses someone, which is rare once views converge.
+	if mentioned < len(n.peers)+1 {
+		seen := make(map[string]bool, len(m.Digests))
+		for _, d := range m.Digests {
+			seen[d.Node] = true
+		}
+		if !seen[n.self.Node] {
+			send = append(send, n.self.delta(0, 0))
+		}
+		for _, name := range n.names {
+			if !seen[name] {
+				send = append(send, n.peers[name].state.delta(0, 0))
+			}
 		}
 	}
 	n.send(m.From, &Message{Kind: MsgAck, Digests: req, States: send})
@@ -385,7 +395,7 @@ func (n *Node) statesFor(ds []Digest) []EndpointState {
 	var out []EndpointState
 	for _, d := range ds {
 		if s := n.stateOf(d.Node); s != nil {
-			if s.Generation > d.Generation || (s.Generation == d.Generation && s.MaxVersion() > d.MaxVersion) {
+			if gen, ver, _ := n.known(d.Node); gen > d.Generation || (gen == d.Generation && ver > d.MaxVersion) {
 				out = append(out, s.delta(d.Generation, d.MaxVersion))
 			}
 		}
@@ -404,14 +414,19 @@ func (n *Node) stateOf(name string) *EndpointState {
 }
 
 func (n *Node) known(name string) (gen, ver uint64, ok bool) {
-	s := n.stateOf(name)
-	if s == nil {
-		return 0, 0, false
+	if name == n.self.Node {
+		return n.self.Generation, n.version, true
 	}
-	return s.Generation, s.MaxVersion(), true
+	if p := n.peers[name]; p != nil {
+		return p.state.Generation, p.maxVer, true
+	}
+	return 0, 0, false
 }
 
 func (n *Node) refused(name string, gen uint64) bool {
+	if len(n.forgot) == 0 {
+		return false
+	}
 	f, ok := n.forgot[name]
 	return ok && gen <= f.gen
 }
@@ -449,7 +464,7 @@ func (n *Node) addPeer(s *EndpointState) {
 		st.Keys = map[string]VersionedValue{}
 	}
 	old := n.peers[s.Node]
-	p := &peer{state: st, det: newDetector(n.now, n.cfg.Interval, n.cfg.WindowSize), since: n.now, isSeed: slices.Contains(n.seeds, s.Node)}
+	p := &peer{state: st, maxVer: st.MaxVersion(), det: newDetector(n.now, n.cfg.Interval, n.cfg.WindowSize), since: n.now, isSeed: slices.Contains(n.seeds, s.Node)}
 	n.peers[s.Node] = p
 	if old == nil {
 		i, _ := slices.BinarySearch(n.names, s.Node)
@@ -471,10 +486,12 @@ func (n *Node) merge(p *peer, s *EndpointState) {
 		p.state.Heartbeat = max(p.state.Heartbeat, s.Heartbeat)
 		p.state.HeartbeatVersion = max(p.state.HeartbeatVersion, s.HeartbeatVersion)
 	}
+	p.maxVer = max(p.maxVer, p.state.HeartbeatVersion)
 	changed := false
 	for k, v := range s.Keys {
 		if cur, ok := p.state.Keys[k]; !ok || v.Version > cur.Version {
 			p.state.Keys[k] = v
+			p.maxVer = max(p.maxVer, v.Version)
 			changed = true
 		}
 	}
@@ -589,7 +606,7 @@ func (n *Node) KnowsVersion(name string, gen, ver uint64) bool {
 }
 
 // SelfVersion is this node's current max version.
-func (n *Node) SelfVersion() uint64 { return n.self.MaxVersion() }
+func (n *Node) SelfVersion() uint64 { return n.version }
 
 // MarshalText writes the status name (for JSON views).
 func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }

@@ -10,7 +10,8 @@ const phiFactor = 0.4342944819032518
 // detector is a phi-accrual failure detector over heartbeat arrival times
 // (Hayashibara et al., "The phi accrual failure detector", SRDS 2004).
 type detector struct {
-	window []time.Duration // ring of inter-arrival samples
+	window []uint32 // ring of inter-arrival samples in microseconds, grown lazily
+	size   int      // capacity of the ring
 	next   int
 	full   bool
 	sum    time.Duration
@@ -21,29 +22,28 @@ type detector struct {
 // interval, so a peer learned a moment ago is not convicted before its
 // first heartbeat arrives (Cassandra seeds its window the same way).
 func newDetector(now, interval time.Duration, size int) *detector {
-	d := &detector{window: make([]time.Duration, size), last: now}
+	d := &detector{size: size, last: now}
 	d.add(2 * interval)
 	return d
 }
 
 func (d *detector) add(s time.Duration) {
-	if d.full {
-		d.sum -= d.window[d.next]
+	us := uint32(min(s.Microseconds(), 1<<32-1)) // caps a sample at 71 minutes
+	if !d.full {
+		d.window = append(d.window, us)
+		d.sum += time.Duration(us) * time.Microsecond
+		if len(d.window) == d.size {
+			d.full = true
+		}
+		return
 	}
-	d.window[d.next] = s
-	d.sum += s
-	d.next++
-	if d.next == len(d.window) {
-		d.next, d.full = 0, true
-	}
+	d.sum -= time.Duration(d.window[d.next]) * time.Microsecond
+	d.window[d.next] = us
+	d.sum += time.Duration(us) * time.Microsecond
+	d.next = (d.next + 1) % d.size
 }
 
-func (d *detector) count() int {
-	if d.full {
-		return len(d.window)
-	}
-	return d.next
-}
+func (d *detector) count() int { return len(d.window) }
 
 // report records a heartbeat arrival at now.
 func (d *detector) report(now time.Duration) {
