@@ -118,9 +118,14 @@ type Node struct {
 	stats   Stats
 }
 
+// forgotten remembers a node dropped after quarantine so that stragglers
+// still gossiping its old state do not bring it back. A state of the same
+// generation is accepted again only if its version moved on by more than
+// half a quarantine of heartbeats: then the node kept running (a healed
+// partition), it is not a stale copy.
 type forgotten struct {
-	gen   uint64
-	until time.Duration
+	gen, ver uint64
+	until    time.Duration
 }
 
 // New returns a node with the given generation (the caller persists it and
@@ -360,7 +365,7 @@ func (n *Node) handleSyn(m *Message) {
 		}
 		switch {
 		case !ok || d.Generation > gen || (d.Generation == gen && d.MaxVersion > ver):
-			if n.refused(d.Node, d.Generation) {
+			if n.refused(d.Node, d.Generation, d.MaxVersion) {
 				continue
 			}
 			if !ok || d.Generation > gen {
@@ -423,12 +428,16 @@ func (n *Node) known(name string) (gen, ver uint64, ok bool) {
 	return 0, 0, false
 }
 
-func (n *Node) refused(name string, gen uint64) bool {
+func (n *Node) refused(name string, gen, ver uint64) bool {
 	if len(n.forgot) == 0 {
 		return false
 	}
 	f, ok := n.forgot[name]
-	return ok && gen <= f.gen
+	if !ok {
+		return false
+	}
+	slack := uint64(n.cfg.Quarantine / n.cfg.Interval / 2)
+	return gen < f.gen || (gen == f.gen && ver <= f.ver+slack)
 }
 
 // apply merges received states: a newer generation replaces the old self
@@ -442,7 +451,7 @@ func (n *Node) apply(states []EndpointState) {
 			// a stale clone. Nothing to merge; our state wins.
 			continue
 		}
-		if n.refused(s.Node, s.Generation) {
+		if n.refused(s.Node, s.Generation, s.MaxVersion()) {
 			n.stats.DroppedStale++
 			continue
 		}
@@ -545,7 +554,8 @@ func (n *Node) checkPeers() {
 		}
 	}
 	for _, name := range drop {
-		n.forgot[name] = forgotten{gen: n.peers[name].state.Generation, until: n.now + 2*n.cfg.Quarantine}
+		p := n.peers[name]
+		n.forgot[name] = forgotten{gen: p.state.Generation, ver: p.maxVer, until: n.now + 2*n.cfg.Quarantine}
 		delete(n.peers, name)
 		i, _ := slices.BinarySearch(n.names, name)
 		n.names = slices.Delete(n.names, i, i+1)

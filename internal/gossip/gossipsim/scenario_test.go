@@ -156,3 +156,24 @@ func TestWireInTheLoopWithHMAC(t *testing.T) {
 		t.Fatal("seed 13: not connected with the codec and HMAC in the loop")
 	}
 }
+
+// A partition longer than the quarantine: both sides forget each other,
+// and still merge when it heals because the forgotten nodes' versions
+// moved on.
+func TestLongPartitionHealsAfterQuarantine(t *testing.T) {
+	s := newSim(t, 8, 2, 21, 0)
+	if !s.RunUntil(s.FullyConnected, time.Second, 30*time.Second) {
+		t.Fatal("seed 21: no initial convergence")
+	}
+	s.Partition([]int{0, 2, 3, 4}, []int{1, 5, 6, 7})
+	s.RunFor(3 * s.cfg.Gossip.Quarantine)
+	if _, ok := s.Node(2).Peer(Name(6)); ok {
+		t.Fatal("seed 21: node 2 still remembers node 6 after a partition of three quarantines")
+	}
+	s.Heal()
+	// Well inside the 2x quarantine for which a plain tombstone would
+	// refuse the old generation.
+	if !s.RunUntil(s.FullyConnected, time.Second, 20*time.Second) {
+		t.Fatal("seed 21: views did not merge within 20 s of healing a long partition")
+	}
+}
