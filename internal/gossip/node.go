@@ -1,6 +1,7 @@
 package gossip
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -271,9 +272,9 @@ func (n *Node) Receive(now time.Duration, data []byte) error {
 	m, err := Decode(data, n.cfg.Key, n.cfg.MaxMessageSize)
 	if err != nil {
 		switch {
-		case isErr(err, ErrTooLarge):
+		case errors.Is(err, ErrTooLarge):
 			n.stats.DroppedTooLarge++
-		case isErr(err, ErrAuth):
+		case errors.Is(err, ErrAuth):
 			n.stats.DroppedAuth++
 		default:
 			n.stats.DroppedMalformed++

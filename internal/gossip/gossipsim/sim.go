@@ -276,9 +276,8 @@ func (s *Sim) FullyConnected() bool {
 }
 
 // AllSee reports whether every running node other than j sees node j in
-// one of the given statuses (a missing entry counts as forgotten: true only
-// when want includes StatusDead and the node was forgotten after quarantine
-// is not distinguished; it returns false).
+// one of the given statuses. A node that has forgotten j (after the
+// quarantine) does not count as seeing it.
 func (s *Sim) AllSee(j int, want ...gossip.Status) bool {
 	for i, a := range s.nodes {
 		if i == j || !a.up {
