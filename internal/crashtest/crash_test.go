@@ -62,6 +62,11 @@ func TestCrashRecovery(t *testing.T) {
 	}
 	maxSeq := int64(-1)
 	var mu sync.Mutex
+	multis := make([][]string, workers)          // per worker: multi prefixes attempted
+	multiAck := make([]map[string]bool, workers) // per worker: multis acknowledged
+	for i := range multiAck {
+		multiAck[i] = map[string]bool{}
+	}
 	for cycle := 0; cycle < cycles; cycle++ {
 		srv, err := zkenv.Start(context.Background(), zkenv.Synod, opts)
 		if err != nil {
@@ -108,6 +113,15 @@ func TestCrashRecovery(t *testing.T) {
 						return
 					}
 					a.acked = v
+					mp := fmt.Sprintf("/m-%d-%d-%d", w, cycle, n)
+					multis[w] = append(multis[w], mp)
+					if _, err := cl.Multi(
+						&zk.CreateRequest{Path: mp + "a", Data: []byte("x"), Acl: zk.WorldACL(zk.PermAll)},
+						&zk.CreateRequest{Path: mp + "b", Data: []byte("y"), Acl: zk.WorldACL(zk.PermAll)},
+					); err != nil {
+						return
+					}
+					multiAck[w][mp] = true
 					p, err := cl.Create("/seq-", nil, zk.FlagSequence, zk.WorldACL(zk.PermAll))
 					if err != nil {
 						return
@@ -135,6 +149,32 @@ func TestCrashRecovery(t *testing.T) {
 	c := connect(t, srv.Addr)
 	defer c.Close()
 	verify(t, seed, cycles, c, state, maxSeq)
+	total := 0
+	for w := range multis {
+		for i, mp := range multis[w] {
+			okA, _, errA := c.Exists(mp + "a")
+			okB, _, errB := c.Exists(mp + "b")
+			if errA != nil || errB != nil {
+				t.Fatalf("seed %d: exists %s: %v %v", seed, mp, errA, errB)
+			}
+			if okA != okB {
+				t.Fatalf("seed %d: multi %s half applied (a=%v b=%v)", seed, mp, okA, okB)
+			}
+			if multiAck[w][mp] && !okA {
+				t.Fatalf("seed %d: acknowledged multi %s lost (attempt %d of worker %d)", seed, mp, i, w)
+			}
+			if multiAck[w][mp] {
+				total++
+			}
+		}
+	}
+	sets := 0
+	for _, m := range state {
+		for _, a := range m {
+			sets += a.acked
+		}
+	}
+	t.Logf("seed %d: %d cycles, %d acknowledged multis and %d acknowledged sets verified, last sequential %d", seed, cycles, total, sets, maxSeq)
 }
 
 func verify(t *testing.T, seed int64, cycle int, c *zk.Conn, state []map[string]*ack, maxSeq int64) {
