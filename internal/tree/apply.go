@@ -241,6 +241,7 @@ func (a *applier) save(n *node) *node {
 
 // restoreStat puts back a node's counters saved before a change.
 func restoreStat(n, saved *node) {
+	// n was touched by the change being undone, in the same Apply.
 	n.czxid, n.mzxid, n.pzxid = saved.czxid, saved.mzxid, saved.pzxid
 	n.ctime, n.mtime = saved.ctime, saved.mtime
 	n.version, n.cversion, n.aversion, n.seq = saved.version, saved.cversion, saved.aversion, saved.seq
@@ -328,6 +329,7 @@ func (a *applier) remove(parent, n *node) {
 	if a.multi {
 		a.undo = append(a.undo, func() {
 			t.index(n)
+			t.touch(parent)
 			if parent.children == nil {
 				parent.children = &childSet{}
 			}
@@ -358,6 +360,7 @@ func (a *applier) setData(path string, data []byte, version int32) (*node, wire.
 		return nil, code
 	}
 	saved := a.save(n)
+	t.touch(n)
 	t.dataSize += int64(len(data) - n.size())
 	n.setBytes(data)
 	n.version = incVersion(n.version)
@@ -394,6 +397,7 @@ func (a *applier) setACL(path string, acl []wire.ACL, version int32) (*node, wir
 	if code := checkVersion(n.aversion, version); code != wire.ZOK {
 		return nil, code
 	}
+	t.touch(n)
 	n.acl = t.acls.intern(fixed)
 	n.aversion = incVersion(n.aversion)
 	return n, wire.ZOK

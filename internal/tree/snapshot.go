@@ -8,6 +8,7 @@ import (
 	"hash"
 	"hash/crc32"
 	"io"
+	"slices"
 	"sort"
 
 	"github.com/synod-dev/synod/internal/wire"
@@ -40,38 +41,88 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// WriteSnapshot writes the whole state to w.
+// WriteSnapshot writes the whole state to w. The caller keeps the tree
+// still meanwhile (the write lock, or the read lock when only Apply
+// writes); BeginSnapshot lets writes go on.
 func (t *Tree) WriteSnapshot(w io.Writer) error {
+	return writeSnapshot(w, t.snapHead(), t.root, liveView, nil)
+}
+
+// snapHead is the part of a snapshot written before the nodes: the tree-wide
+// state. acls is the interned table, which only grows, so the slice is an
+// immutable view of the lists that existed when it was taken.
+type snapHead struct {
+	lastZxid int64
+	acls     [][]wire.ACL
+	sessIDs  []int64 // sorted
+	sessTO   []int32 // timeouts, by sessIDs
+	count    int64
+}
+
+// snapHead captures the tree-wide state; it copies the session table and
+// so costs O(sessions).
+func (t *Tree) snapHead() snapHead {
+	h := snapHead{lastZxid: t.lastZxid, acls: t.acls.lists[:len(t.acls.lists):len(t.acls.lists)], count: int64(t.count)}
+	h.sessIDs = make([]int64, 0, len(t.sessions))
+	for id := range t.sessions {
+		h.sessIDs = append(h.sessIDs, id)
+	}
+	slices.Sort(h.sessIDs)
+	h.sessTO = make([]int32, len(h.sessIDs))
+	for i, id := range h.sessIDs {
+		h.sessTO[i] = t.sessions[id]
+	}
+	return h
+}
+
+// nodeView copies the snapshot-visible fields of n into out and returns
+// n's children as of the snapshot, in any order; the caller may reorder
+// the returned slice.
+type nodeView func(n, out *node) []*node
+
+// liveView reads n as it is now.
+func liveView(n, out *node) []*node {
+	*out = *n
+	return n.children.nodes()
+}
+
+// writeSnapshot writes the format above: h, then every node reachable
+// from root through view, depth first, children in byte order. stop, if
+// not nil, is polled between nodes; a non-nil result aborts the write.
+func writeSnapshot(w io.Writer, h snapHead, root *node, view nodeView, stop func() error) error {
 	crc := crc32.New(castagnoli)
 	bw := bufio.NewWriterSize(io.MultiWriter(w, crc), 1<<16)
 	e := wire.Encoder{Buf: make([]byte, 0, 4096)}
 	e.Buf = append(e.Buf, snapMagic...)
 	e.Buf = append(e.Buf, snapVersion)
-	e.Long(t.lastZxid)
-	e.Int(int32(len(t.acls.lists)))
-	for _, l := range t.acls.lists {
+	e.Long(h.lastZxid)
+	e.Int(int32(len(h.acls)))
+	for _, l := range h.acls {
 		wire.EncodeACLs(&e, l)
 	}
-	ids := make([]int64, 0, len(t.sessions))
-	for id := range t.sessions {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	e.Int(int32(len(ids)))
-	for _, id := range ids {
+	e.Int(int32(len(h.sessIDs)))
+	for i, id := range h.sessIDs {
 		e.Long(id)
-		e.Int(t.sessions[id])
+		e.Int(h.sessTO[i])
 	}
-	e.Long(int64(t.count))
+	e.Long(h.count)
 	if _, err := bw.Write(e.Buf); err != nil {
 		return fmt.Errorf("tree: write snapshot header: %w", err)
 	}
+	var written int64
 	var werr error
-	var walk func(n *node)
-	walk = func(n *node) {
+	var n node
+	var walk func(p *node)
+	walk = func(p *node) {
 		if werr != nil {
 			return
 		}
+		if stop != nil {
+			if werr = stop(); werr != nil {
+				return
+			}
+		}
+		kids := view(p, &n)
 		e.Buf = e.Buf[:0]
 		e.Int(0) // length, patched below
 		e.String(n.path)
@@ -92,18 +143,23 @@ func (t *Tree) WriteSnapshot(w io.Writer) error {
 			werr = fmt.Errorf("tree: write snapshot node %s: %w", n.path, err)
 			return
 		}
-		if n.children.len() == 0 {
+		written++
+		if len(kids) == 0 {
 			return
 		}
-		kids := n.children.nodes()
 		sort.Slice(kids, func(i, j int) bool { return kids[i].path < kids[j].path })
 		for _, c := range kids {
 			walk(c)
 		}
 	}
-	walk(t.root)
+	walk(root)
 	if werr != nil {
 		return werr
+	}
+	if written != h.count {
+		// The view is not the state the header describes: a mutation
+		// escaped copy-on-write. The file would not load; say so now.
+		return fmt.Errorf("tree: snapshot at zxid %#x wrote %d nodes, header says %d", h.lastZxid, written, h.count)
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("tree: write snapshot: %w", err)

@@ -27,6 +27,7 @@ type node struct {
 	seq      int32  // sequential-suffix counter: child creates only
 	acl      uint32 // index into Tree.acls
 	dataLen  int32
+	gen      uint32 // snapshot generation in which it was last saved (snapshot_cow.go)
 }
 
 // Tree is ZooKeeper's data tree as a deterministic state machine. It is not
@@ -48,6 +49,10 @@ type Tree struct {
 	// CleanupCandidates.
 	containers map[string]struct{}
 	ttls       map[string]struct{}
+	// cow is the snapshot in progress, nil if none; gen counts snapshots
+	// (snapshot_cow.go).
+	cow *cow
+	gen uint32
 }
 
 // Reserved paths (DataTree.isSpecialPath).
@@ -80,8 +85,9 @@ func New(opts Options) *Tree {
 
 // addChild links a new node under parent without touching parent's stat.
 func (t *Tree) addChild(parent *node, path string, data []byte, acl uint32) *node {
-	n := &node{path: path, acl: acl}
+	n := &node{path: path, acl: acl, gen: t.gen}
 	n.setBytes(data)
+	t.touch(parent)
 	if parent.children == nil {
 		parent.children = &childSet{}
 	}
@@ -93,6 +99,7 @@ func (t *Tree) addChild(parent *node, path string, data []byte, acl uint32) *nod
 
 // removeChild unlinks n from parent without touching parent's stat.
 func (t *Tree) removeChild(parent, n *node) {
+	t.touch(parent)
 	parent.children.remove(baseName(n.path))
 	if parent.children.len() == 0 {
 		parent.children = nil
