@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/synod-dev/synod/internal/config"
@@ -131,10 +132,7 @@ func storageOptions(cfg *config.Config, log *slog.Logger) storage.Options {
 
 // optionsFromConfig maps zoo.cfg settings onto the server's options.
 func optionsFromConfig(cfg *config.Config, log *slog.Logger) server.Options {
-	_, reconfig := cfg.Raw["reconfigEnabled"]
-	if reconfig {
-		reconfig = cfg.Raw["reconfigEnabled"] == "true"
-	}
+	reconfig := strings.EqualFold(strings.TrimSpace(cfg.Raw["reconfigEnabled"]), "true")
 	addr := net.JoinHostPort(cfg.ClientPortAddress, strconv.Itoa(cfg.ClientPort))
 	return server.Options{
 		Addr:                   addr,

@@ -75,7 +75,7 @@ func TestLoop(t *testing.T) {
 	for _, kind := range zkenv.Kinds {
 		t.Run(string(kind), func(t *testing.T) {
 			if kind == zkenv.Synod {
-				skipWithoutSynodServer(t)
+				requireSynodServer(t)
 			}
 			testLoop(t, kind)
 		})

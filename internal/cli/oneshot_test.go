@@ -156,7 +156,7 @@ func TestOneShotMatchesZkCli(t *testing.T) {
 	for _, kind := range zkenv.Kinds {
 		t.Run(string(kind), func(t *testing.T) {
 			if kind == zkenv.Synod {
-				skipWithoutSynodServer(t)
+				requireSynodServer(t)
 			}
 			srv := zkenv.StartT(t, kind, serverOptions())
 			got := transcript(t, srv.Addr, runOurs)
@@ -182,7 +182,7 @@ func TestZkCliLive(t *testing.T) {
 	for _, kind := range zkenv.Kinds {
 		t.Run(string(kind), func(t *testing.T) {
 			if kind == zkenv.Synod {
-				skipWithoutSynodServer(t)
+				requireSynodServer(t)
 			}
 			srv := zkenv.StartT(t, kind, serverOptions())
 			if got := transcript(t, srv.Addr, runZkCli); got != string(want) {
@@ -220,7 +220,7 @@ func TestChroot(t *testing.T) {
 	for _, kind := range zkenv.Kinds {
 		t.Run(string(kind), func(t *testing.T) {
 			if kind == zkenv.Synod {
-				skipWithoutSynodServer(t)
+				requireSynodServer(t)
 			}
 			testChroot(t, kind)
 		})
@@ -282,17 +282,12 @@ func TestOneShotWithoutServer(t *testing.T) {
 	}
 }
 
-// skipWithoutSynodServer skips while cmd/synod does not build or has no
-// server subcommand yet (it is written in parallel with this package).
-func skipWithoutSynodServer(t *testing.T) {
+// requireSynodServer fails the test when cmd/synod does not build: the
+// server subcommand is part of the product, so its absence is a failure,
+// never a skip.
+func requireSynodServer(t *testing.T) {
 	t.Helper()
-	bin, err := zkenv.SynodBinary()
-	if err != nil {
-		line, _, _ := strings.Cut(err.Error(), "\n")
-		t.Skipf("synod does not build yet: %s", line)
-	}
-	out, _ := exec.Command(bin, "server", "-h").CombinedOutput()
-	if strings.Contains(string(out), `unknown command "server"`) {
-		t.Skip("synod has no server subcommand yet")
+	if _, err := zkenv.SynodBinary(); err != nil {
+		t.Fatalf("build synod: %v", err)
 	}
 }

@@ -72,7 +72,10 @@ func EnsureZooKeeper() error {
 			installErr = fmt.Errorf("zkenv: %s missing and no apt-get to install zookeeper", ZooKeeperJar)
 			return
 		}
-		for _, args := range [][]string{{"update", "-qq"}, {"install", "-y", "-qq", "zookeeper"}} {
+		// Other test binaries may be installing at the same moment: wait
+		// for dpkg's lock rather than fail on it.
+		lock := []string{"-o", "DPkg::Lock::Timeout=600"}
+		for _, args := range [][]string{append(lock, "update", "-qq"), append(lock, "install", "-y", "-qq", "zookeeper")} {
 			cmd := exec.Command("apt-get", args...)
 			cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
 			if out, err := cmd.CombinedOutput(); err != nil {
