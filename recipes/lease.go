@@ -104,19 +104,31 @@ func (l *Lease) monitor() {
 			return
 		}
 		if !ok {
-			l.end(ErrNodeDeleted)
+			l.lost(ErrNodeDeleted)
 			return
 		}
 		select {
 		case ev := <-ch:
 			if ev.Type == zk.EventNodeDeleted {
-				l.end(ErrNodeDeleted)
+				l.lost(ErrNodeDeleted)
 				return
 			}
 		case <-ctx.Done():
 			l.stop()
 			return
 		}
+	}
+}
+
+// lost ends the lease with err, unless the session expired: go-zookeeper
+// reports the expiry (ending the epoch) before it answers requests in the
+// new session, so an ended epoch is the true reason a node is gone.
+func (l *Lease) lost(err error) {
+	select {
+	case <-l.e.done:
+		l.end(l.e.err)
+	default:
+		l.end(err)
 	}
 }
 
