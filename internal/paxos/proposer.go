@@ -280,6 +280,9 @@ func (n *Node) handleAccepted(m Message) {
 	if m.Ballot != n.ballot {
 		return
 	}
+	if m.From != n.id {
+		n.peer(m.From).learned = max(n.peer(m.From).learned, m.Learned)
+	}
 	for _, s := range m.Slots {
 		p := n.props[s]
 		if p == nil {
@@ -296,9 +299,6 @@ func (n *Node) handleAccepted(m Message) {
 		}
 	}
 	n.advanceLearned()
-	if m.From != n.id {
-		n.peer(m.From).learned = max(n.peer(m.From).learned, m.Learned)
-	}
 }
 
 // handleStatus catches a lagging replica up: a snapshot if it is behind the
