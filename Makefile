@@ -46,6 +46,8 @@ gossip-sim:
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) $(PKGS)
 
+# Synod vs Apache ZooKeeper (both forceSync=yes) into bench/results/:
+# ~15 min; SCALE=1 adds 1M/3M-znode runs, TOPOLOGY=ensemble3 a ZK ensemble.
 bench-compare: deps build
 	./scripts/bench-compare.sh
 

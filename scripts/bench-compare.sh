@@ -1,22 +1,32 @@
 #!/usr/bin/env bash
-# Runs the same workloads against Apache ZooKeeper 3.8 (forceSync yes and no)
-# and Synod, each freshly started under one temp folder, and writes
-# bench/results/<date>.md. TOPOLOGY is reserved for a 3-node ensemble
-# (only "standalone" today).
+# Runs the same workloads with the same load generator (synod bench)
+# against Apache ZooKeeper 3.8 and Synod, both with forceSync=yes and their
+# data under one temporary folder (the same disk), case by case, and writes
+# bench/results/<date>.md, <date>.json and PNG plots.
+#
+#   TOPOLOGY=standalone|ensemble3  ensemble3 starts a 3-node ZooKeeper
+#                                  ensemble on 127.0.0.1; Synod has no
+#                                  replication yet and is reported as such.
+#   SCALE=1                        adds 1M and 3M znode fill/read-back runs.
+#   DURATION, WARMUP, REPEATS, WATCHERS, BENCH_ARGS tune the run.
+#
+# `make bench-compare` runs scripts/deps.sh first, which installs Debian's
+# zookeeper package when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TOPOLOGY=${TOPOLOGY:-standalone}
-[ "$TOPOLOGY" = standalone ] || { echo "bench-compare: TOPOLOGY=$TOPOLOGY not implemented yet" >&2; exit 2; }
-DIR=$(mktemp -d /tmp/synod-bench.XXXXXX)
+[ -f /usr/share/java/zookeeper.jar ] || ./scripts/deps.sh
+DIR=$(mktemp -d "${BENCH_TMP:-/tmp}/synod-bench.XXXXXX")
 trap 'rm -rf "$DIR"' EXIT
-OUT=bench/results/$(date -u +%F).md
+SCALE_ARGS=()
+if [ "${SCALE:-0}" = 1 ]; then
+	SCALE_ARGS=(-scale 1000000,3000000)
+fi
+export SYNOD_BIN=$PWD/bin/synod
 mkdir -p bench/results
-ARGS="-sessions ${SESSIONS:-8} -outstanding ${OUTSTANDING:-32} -duration ${DURATION:-5s} -warmup 1s -keys 1000"
-{
-  echo "# Synod vs Apache ZooKeeper 3.8 — $(date -u +%F)"
-  echo
-  echo "Command: \`./bin/synod bench -compare DIR $ARGS\` (TOPOLOGY=$TOPOLOGY). Synod is in memory only until storage is wired in: compare with zk-nofsync for now."
-  echo
-  ./bin/synod bench -compare "$DIR" $ARGS
-} > "$OUT"
-echo "wrote $OUT"
+# shellcheck disable=SC2086 # BENCH_ARGS is a list of flags
+./bin/synod bench -compare "$DIR" -results bench/results -topology "$TOPOLOGY" \
+	-sessions 8 -outstanding 32 -keys 1000 \
+	-duration "${DURATION:-5s}" -warmup "${WARMUP:-2s}" -repeats "${REPEATS:-3}" \
+	-watchers "${WATCHERS:-10000}" "${SCALE_ARGS[@]}" ${BENCH_ARGS:-}
+echo "bench-compare: results in bench/results/" >&2

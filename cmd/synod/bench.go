@@ -2,46 +2,66 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/synod-dev/synod/internal/bench"
 )
 
 func init() {
-	register("bench", "pipelined ZooKeeper-protocol load generator", runBench)
+	register("bench", "pipelined ZooKeeper-protocol load generator; -compare runs it against Apache ZooKeeper and Synod", runBench)
 }
 
 func runBench(args []string) error {
 	var cfg bench.Config
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.StringVar(&cfg.Server, "server", "127.0.0.1:2181", "server host:port")
-	fs.StringVar(&cfg.Workload, "workload", "set", "set, get, exists, create or mix")
-	fs.IntVar(&cfg.Sessions, "sessions", 8, "number of sessions")
+	fs.StringVar(&cfg.Server, "server", "127.0.0.1:2181", "server host:port (a comma-separated list spreads the sessions)")
+	fs.StringVar(&cfg.Workload, "workload", "set", strings.Join(bench.Workloads, ", "))
+	fs.IntVar(&cfg.Sessions, "sessions", 8, "number of sessions (churn: workers)")
 	fs.IntVar(&cfg.Outstanding, "outstanding", 32, "requests in flight per session")
 	fs.IntVar(&cfg.ValueSize, "value-size", 100, "value size in bytes")
-	fs.IntVar(&cfg.Keys, "keys", 1000, "number of keys")
+	fs.IntVar(&cfg.Keys, "keys", 1000, "number of keys (children: children of /bench)")
 	fs.IntVar(&cfg.Reads, "reads", 90, "percent reads for -workload mix")
-	fs.DurationVar(&cfg.Duration, "duration", 10e9, "measured duration")
-	fs.DurationVar(&cfg.Warmup, "warmup", 2e9, "warm-up before measuring")
-	jsonPath := fs.String("json", "", "append a JSON record to this file")
-	compare := fs.String("compare", "", "start ZooKeeper (fsync on/off) and Synod in turn under this folder, run set and get on each, print a markdown table")
+	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "measured duration")
+	fs.DurationVar(&cfg.Warmup, "warmup", 2*time.Second, "warm-up before measuring")
+	fs.Float64Var(&cfg.Rate, "rate", 0, "target ops/s over all sessions (open loop, latency from the intended send time); 0: as fast as possible")
+	fs.IntVar(&cfg.Watchers, "watchers", 10000, "watcher sessions of -workload fanout")
+	fs.IntVar(&cfg.Rounds, "rounds", 5, "changes (events per watcher) of -workload fanout")
+	fs.IntVar(&cfg.Count, "count", 1_000_000, "znodes of -workload fill and readback")
+	fs.IntVar(&cfg.Mark, "mark", 1_000_000, "fill and readback report throughput every this many znodes")
+	jsonPath := fs.String("json", "", "append the JSON record(s) to this file")
+	cpuProfile := fs.String("cpuprofile", "", "write the load generator's CPU profile to this file")
+	compare := fs.String("compare", "", "start Apache ZooKeeper and Synod (forceSync=yes) in turn with data under this folder and run the comparison")
+	results := fs.String("results", "", "with -compare: write <date>.md, <date>.json and PNG plots into this folder (default: markdown to stdout)")
+	topology := fs.String("topology", "standalone", "with -compare: standalone or ensemble3")
+	repeats := fs.Int("repeats", 3, "with -compare: runs of the headline set/get cases")
+	sweep := fs.String("sweep", "1,8,32,128,256", "with -compare: total outstanding requests of the set/get sweep")
+	scale := fs.String("scale", "", "with -compare: znode counts of the scale runs, e.g. 1000000,3000000")
+	name := fs.String("name", "", "with -results: base name of the files (default: the UTC date the run started)")
+	only := fs.String("only", "", "with -compare: comma-separated case-name prefixes to run")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *compare != "" {
-		var ws []bench.Config
-		for _, wl := range []string{"set", "get"} {
-			for _, vs := range []int{100, 1024} {
-				c := cfg
-				c.Workload, c.ValueSize = wl, vs
-				ws = append(ws, c)
-			}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
 		}
-		rows, err := bench.Compare(context.Background(), *compare, bench.DefaultTargets, ws, os.Stderr)
-		bench.WriteMarkdown(os.Stdout, rows)
-		return err
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("bench: cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if *compare != "" {
+		return runCompare(cfg, *compare, *results, *name, *topology, *repeats, *sweep, *scale, *only)
 	}
 	r, err := bench.Run(context.Background(), cfg)
 	if err != nil {
@@ -57,4 +77,82 @@ func runBench(args []string) error {
 		return r.WriteJSON(f)
 	}
 	return nil
+}
+
+// ints parses a comma-separated list of integers.
+func ints(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			return nil, fmt.Errorf("bench: bad number %q", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func runCompare(base bench.Config, dir, results, name, topology string, repeats int, sweep, scale, only string) error {
+	targets, err := bench.Targets(topology)
+	if err != nil {
+		return err
+	}
+	sw, err := ints(sweep)
+	if err != nil {
+		return err
+	}
+	sc, err := ints(scale)
+	if err != nil {
+		return err
+	}
+	const rate = 1000
+	o := bench.PlanOptions{Base: base, Repeats: repeats, Sweep: sw, Watchers: base.Watchers, Scale: sc, Rate: rate}
+	if only != "" {
+		o.Only = strings.Split(only, ",")
+	}
+	rateCase := fmt.Sprintf("set 100 B @%d/s", rate)
+	cases := bench.Plan(o)
+	start := time.Now()
+	rows := bench.Compare(context.Background(), dir, targets, cases, os.Stderr)
+	if results == "" {
+		bench.WriteTable(os.Stdout, rows)
+		return nil
+	}
+	if err := os.MkdirAll(results, 0o755); err != nil {
+		return err
+	}
+	date := start.UTC().Format("2006-01-02")
+	if name == "" {
+		name = date
+	}
+	prefix := filepath.Join(results, name)
+	if topology == "ensemble3" {
+		prefix += "-ensemble3"
+	}
+	js, err := json.MarshalIndent(rows, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(prefix+".json", js, 0o644); err != nil {
+		return err
+	}
+	if err := bench.PlotThroughput(rows, prefix+"-throughput.png"); err != nil {
+		return err
+	}
+	if err := bench.PlotLatency(rows, rateCase, prefix+"-latency.png"); err != nil {
+		return err
+	}
+	f, err := os.Create(prefix + ".md")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return bench.WriteReport(f, rows, bench.ReportMeta{
+		Date: date, Topology: topology, RateCase: rateCase, Elapsed: time.Since(start),
+		Command: "synod " + strings.Join(os.Args[1:], " "),
+		Plots:   []string{filepath.Base(prefix + "-throughput.png"), filepath.Base(prefix + "-latency.png")},
+	})
 }

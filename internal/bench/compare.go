@@ -2,9 +2,11 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -16,49 +18,286 @@ import (
 type Target struct {
 	Label string
 	Kind  zkenv.Kind
+	// Nodes is 1 (standalone) or 3 (an ensemble on 127.0.0.1).
+	Nodes int
 	Extra map[string]string
 }
 
-// DefaultTargets: ZooKeeper with and without fsync, and Synod (in memory
-// until its storage is wired in).
-var DefaultTargets = []Target{
-	{Label: "zk-fsync", Kind: zkenv.ZooKeeper},
-	{Label: "zk-nofsync", Kind: zkenv.ZooKeeper, Extra: map[string]string{"forceSync": "no"}},
-	{Label: "synod-mem", Kind: zkenv.Synod},
+// Targets returns the servers compared for a topology ("standalone" or
+// "ensemble3"): Apache ZooKeeper first, then Synod, both with forceSync=yes
+// (every acknowledged write fsynced: the same durability) and their data
+// folders under one folder (the same disk).
+func Targets(topology string) ([]Target, error) {
+	nodes := 1
+	switch topology {
+	case "standalone", "":
+	case "ensemble3":
+		nodes = 3
+	default:
+		return nil, fmt.Errorf("bench: unknown topology %q (standalone or ensemble3)", topology)
+	}
+	sync := map[string]string{"forceSync": "yes"}
+	return []Target{
+		{Label: "zookeeper", Kind: zkenv.ZooKeeper, Nodes: nodes, Extra: sync},
+		{Label: "synod", Kind: zkenv.Synod, Nodes: nodes, Extra: sync},
+	}, nil
 }
 
-// Row is one workload measured against one target.
+// ErrNoReplication is reported for a Synod ensemble: Synod has no
+// replication yet, so there is nothing to start.
+var ErrNoReplication = errors.New("synod has no replication yet (3-node ensembles are not implemented); only ZooKeeper's ensemble was measured")
+
+// Case is one comparison: its steps run in order against one fresh server
+// (a scale case fills, then reads back, the same tree).
+type Case struct {
+	Name   string
+	Steps  []Config
+	Repeat int // 0 for the first run of a case, 1.. for reruns
+}
+
+// Row is one step of a case measured against one target.
 type Row struct {
+	Case   string
+	Repeat int
 	Target string
 	Result
+	// PeakRSSKiB and CPUSeconds are the server's peak resident set
+	// (VmHWM, summed over nodes) and user+system CPU time since it
+	// started, read just after the step.
 	PeakRSSKiB int64
 	CPUSeconds float64
+	Err        string `json:",omitempty"`
 }
 
-// Compare runs every workload against every target, each on a fresh server
-// under dir, and returns the rows.
-func Compare(ctx context.Context, dir string, targets []Target, workloads []Config, log io.Writer) ([]Row, error) {
-	var rows []Row
-	for _, t := range targets {
-		for _, w := range workloads {
-			s, err := zkenv.Start(ctx, t.Kind, zkenv.Options{DataDir: fmt.Sprintf("%s/%s-%s-%d", dir, t.Label, w.Workload, time.Now().UnixNano()), Extra: t.Extra})
-			if err != nil {
-				return rows, fmt.Errorf("bench: start %s: %w", t.Label, err)
-			}
-			w.Server = s.Addr
-			r, err := Run(ctx, w)
-			rss, cpu := procStats(s.PID())
-			s.Stop()
-			if err != nil {
-				fmt.Fprintf(log, "%s %s: %v\n", t.Label, w.Workload, err)
-				continue
-			}
-			fmt.Fprintf(log, "%s: ", t.Label)
-			r.WriteText(log)
-			rows = append(rows, Row{Target: t.Label, Result: *r, PeakRSSKiB: rss, CPUSeconds: cpu})
+// PlanOptions shape the default comparison.
+type PlanOptions struct {
+	Base     Config   // sessions, outstanding, keys, duration, warm-up
+	Repeats  int      // runs of each headline case (>= 1)
+	Sweep    []int    // total outstanding requests for the set/get sweep
+	Watchers int      // fanout watchers (and concurrent sessions)
+	Scale    []int    // znode counts of the scale runs (none: skipped)
+	Rate     float64  // fixed rate of the latency case
+	Only     []string // when not empty, only cases whose name has one of these prefixes
+}
+
+// sweepShape splits a total number of outstanding requests into sessions
+// and requests per session, at most base sessions.
+func sweepShape(total, base int) (sessions, per int) {
+	sessions = min(total, base)
+	return sessions, max(total/sessions, 1)
+}
+
+// Plan returns the cases of a comparison, headline cases first.
+func Plan(o PlanOptions) []Case {
+	b := o.Base
+	with := func(f func(*Config)) []Config {
+		c := b
+		f(&c)
+		return []Config{c}
+	}
+	var cs []Case
+	head := []Case{
+		{Name: "set 100 B", Steps: with(func(c *Config) { c.Workload, c.ValueSize = "set", 100 })},
+		{Name: "set 1 KiB", Steps: with(func(c *Config) { c.Workload, c.ValueSize = "set", 1024 })},
+		{Name: "get 100 B", Steps: with(func(c *Config) { c.Workload, c.ValueSize = "get", 100 })},
+	}
+	for r := range max(o.Repeats, 1) {
+		for _, h := range head {
+			h.Repeat = r
+			cs = append(cs, h)
 		}
 	}
-	return rows, nil
+	cs = append(cs, Case{Name: fmt.Sprintf("set 100 B @%.0f/s", o.Rate), Steps: with(func(c *Config) {
+		c.Workload, c.ValueSize, c.Rate = "set", 100, o.Rate
+		c.Duration = max(c.Duration, 10*time.Second) // enough samples for p99.9
+	})})
+	for _, n := range o.Sweep {
+		if n == b.Sessions*b.Outstanding {
+			continue // the headline case
+		}
+		s, p := sweepShape(n, b.Sessions)
+		for _, w := range []string{"set", "get"} {
+			cs = append(cs, Case{Name: fmt.Sprintf("%s 100 B, %d outstanding", w, n), Steps: with(func(c *Config) {
+				c.Workload, c.ValueSize, c.Sessions, c.Outstanding = w, 100, s, p
+			})})
+		}
+	}
+	for _, w := range []struct {
+		name, wl string
+		reads    int
+	}{{"exists", "exists", 0}, {"create", "create", 0}, {"create-seq", "create-seq", 0}, {"children (100)", "children", 0},
+		{"mix 0% reads", "mix", 0}, {"mix 50% reads", "mix", 50}, {"mix 90% reads", "mix", 90}, {"mix 99% reads", "mix", 99}} {
+		cs = append(cs, Case{Name: w.name, Steps: with(func(c *Config) {
+			c.Workload, c.ValueSize, c.Reads = w.wl, 100, w.reads
+			if w.wl == "children" {
+				c.Keys = 100
+			}
+		})})
+	}
+	cs = append(cs, Case{Name: "ephemeral churn", Steps: with(func(c *Config) { c.Workload, c.ValueSize, c.Outstanding = "churn", 100, 1 })})
+	if o.Watchers > 0 {
+		cs = append(cs, Case{Name: fmt.Sprintf("fanout %d watchers", o.Watchers), Steps: with(func(c *Config) {
+			c.Workload, c.ValueSize, c.Watchers, c.Rounds = "fanout", 100, o.Watchers, 5
+		})})
+	}
+	for _, n := range o.Scale {
+		fill, read := b, b
+		fill.Workload, fill.ValueSize, fill.Count = "fill", 100, n
+		read.Workload, read.ValueSize, read.Count = "readback", 100, n
+		cs = append(cs, Case{Name: fmt.Sprintf("scale %dM", n/1_000_000), Steps: []Config{fill, read}})
+		if n < 1_000_000 {
+			cs[len(cs)-1].Name = fmt.Sprintf("scale %dk", n/1000)
+		}
+	}
+	if len(o.Only) > 0 {
+		var keep []Case
+		for _, c := range cs {
+			for _, p := range o.Only {
+				if strings.HasPrefix(c.Name, p) {
+					keep = append(keep, c)
+					break
+				}
+			}
+		}
+		cs = keep
+	}
+	return cs
+}
+
+// Compare runs every case against every target in turn (ZooKeeper, then
+// Synod, case by case, so that noise from other load on the machine falls
+// on both), each on a fresh server under dir, and returns the rows.
+func Compare(ctx context.Context, dir string, targets []Target, cases []Case, log io.Writer) []Row {
+	var rows []Row
+	for i, cs := range cases {
+		for _, t := range targets {
+			fmt.Fprintf(log, "[%d/%d] %s (run %d) on %s\n", i+1, len(cases), cs.Name, cs.Repeat+1, t.Label)
+			rows = append(rows, runCase(ctx, filepath.Join(dir, fmt.Sprintf("%02d-%s", i, t.Label)), t, cs, log)...)
+		}
+	}
+	return rows
+}
+
+// runCase starts the target, runs the case's steps and stops it.
+func runCase(ctx context.Context, dir string, t Target, cs Case, log io.Writer) []Row {
+	fail := func(err error) []Row {
+		fmt.Fprintf(log, "  %s: %v\n", t.Label, err)
+		return []Row{{Case: cs.Name, Repeat: cs.Repeat, Target: t.Label, Result: *newResult(cs.Steps[0]), Err: err.Error()}}
+	}
+	nodes, err := startTarget(ctx, dir, t)
+	if err != nil {
+		return fail(err)
+	}
+	defer func() {
+		for _, n := range nodes {
+			n.Stop()
+		}
+		os.RemoveAll(dir)
+	}()
+	addrs := make([]string, len(nodes))
+	for i, n := range nodes {
+		addrs[i] = n.Addr
+	}
+	var rows []Row
+	for _, step := range cs.Steps {
+		step.Server = strings.Join(addrs, ",")
+		r, err := Run(ctx, step)
+		row := Row{Case: cs.Name, Repeat: cs.Repeat, Target: t.Label}
+		if r != nil {
+			row.Result = *r
+		} else {
+			row.Result = *newResult(step)
+		}
+		for _, n := range nodes {
+			rss, cpu := procStats(n.PID())
+			row.PeakRSSKiB += rss
+			row.CPUSeconds += cpu
+		}
+		if err != nil {
+			row.Err = err.Error()
+			fmt.Fprintf(log, "  %s %s: %v\n", t.Label, step.Workload, err)
+		} else {
+			fmt.Fprintf(log, "  ")
+			r.WriteText(log)
+		}
+		rows = append(rows, row)
+		if err != nil {
+			break
+		}
+	}
+	return rows
+}
+
+// startTarget starts a standalone server or a 3-node ZooKeeper ensemble.
+func startTarget(ctx context.Context, dir string, t Target) ([]*zkenv.Server, error) {
+	if t.Nodes <= 1 {
+		s, err := zkenv.Start(ctx, t.Kind, zkenv.Options{DataDir: dir, Extra: t.Extra})
+		if err != nil {
+			return nil, fmt.Errorf("bench: start %s: %w", t.Label, err)
+		}
+		return []*zkenv.Server{s}, nil
+	}
+	if t.Kind == zkenv.Synod {
+		return nil, ErrNoReplication
+	}
+	return startEnsemble(ctx, dir, t)
+}
+
+// startEnsemble starts t.Nodes ZooKeeper servers on 127.0.0.1 that form
+// one ensemble. zkenv.Start waits until a server serves, which a member
+// does only once a quorum is up, so the members start concurrently.
+func startEnsemble(ctx context.Context, dir string, t Target) ([]*zkenv.Server, error) {
+	extra := map[string]string{"initLimit": "10", "syncLimit": "5"}
+	for k, v := range t.Extra {
+		extra[k] = v
+	}
+	for i := 1; i <= t.Nodes; i++ {
+		p1, err := zkenv.FreePort()
+		if err != nil {
+			return nil, err
+		}
+		p2, err := zkenv.FreePort()
+		if err != nil {
+			return nil, err
+		}
+		extra["server."+strconv.Itoa(i)] = fmt.Sprintf("127.0.0.1:%d:%d", p1, p2)
+	}
+	type started struct {
+		s   *zkenv.Server
+		err error
+	}
+	ch := make(chan started, t.Nodes)
+	for i := 1; i <= t.Nodes; i++ {
+		d := filepath.Join(dir, fmt.Sprintf("node%d", i))
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(filepath.Join(d, "myid"), []byte(strconv.Itoa(i)+"\n"), 0o644); err != nil {
+			return nil, err
+		}
+		go func() {
+			s, err := zkenv.Start(ctx, t.Kind, zkenv.Options{DataDir: d, Extra: extra})
+			ch <- started{s, err}
+		}()
+	}
+	var nodes []*zkenv.Server
+	var firstErr error
+	for range t.Nodes {
+		st := <-ch
+		if st.err != nil && firstErr == nil {
+			firstErr = st.err
+		}
+		if st.s != nil {
+			nodes = append(nodes, st.s)
+		}
+	}
+	if firstErr != nil {
+		for _, n := range nodes {
+			n.Kill()
+		}
+		return nil, fmt.Errorf("bench: start %s ensemble: %w", t.Label, firstErr)
+	}
+	return nodes, nil
 }
 
 // procStats reads VmHWM (KiB) and utime+stime (s) of pid, for the whole
@@ -66,42 +305,38 @@ func Compare(ctx context.Context, dir string, targets []Target, workloads []Conf
 func procStats(pid int) (int64, float64) {
 	var rss int64
 	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
-		for _, l := range strings.Split(string(b), "\n") {
-			if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
-				rss, _ = strconv.ParseInt(f[1], 10, 64)
-			}
-		}
+		rss = parseHWM(string(b))
 	}
 	var cpu float64
 	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
-		s := string(b)
-		if i := strings.LastIndexByte(s, ')'); i > 0 {
-			f := strings.Fields(s[i+1:])
-			if len(f) > 13 {
-				u, _ := strconv.ParseFloat(f[11], 64)
-				k, _ := strconv.ParseFloat(f[12], 64)
-				cpu = (u + k) / 100
-			}
-		}
+		cpu = parseCPU(string(b), 100)
 	}
 	return rss, cpu
 }
 
-// WriteMarkdown writes a table of every row, ratios against the first target.
-func WriteMarkdown(w io.Writer, rows []Row) {
-	fmt.Fprintln(w, "| target | workload | value | sessions x outstanding | ops/s | ratio vs first | p50 us | p99 us | p99.9 us | errors | peak RSS MiB | CPU s |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|")
-	base := map[string]float64{}
-	for _, r := range rows {
-		k := fmt.Sprintf("%s/%d/%d/%d", r.Workload, r.ValueSize, r.Sessions, r.Outstanding)
-		if _, ok := base[k]; !ok {
-			base[k] = r.OpsPerSec
+// parseHWM returns VmHWM in KiB from /proc/<pid>/status.
+func parseHWM(status string) int64 {
+	for _, l := range strings.Split(status, "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
+			v, _ := strconv.ParseInt(f[1], 10, 64)
+			return v
 		}
-		ratio := 0.0
-		if base[k] > 0 {
-			ratio = r.OpsPerSec / base[k]
-		}
-		fmt.Fprintf(w, "| %s | %s | %d B | %dx%d | %.0f | %.2f | %d | %d | %d | %d | %.0f | %.1f |\n",
-			r.Target, r.Workload, r.ValueSize, r.Sessions, r.Outstanding, r.OpsPerSec, ratio, r.P50us, r.P99us, r.P999us, r.Errors, float64(r.PeakRSSKiB)/1024, r.CPUSeconds)
 	}
+	return 0
+}
+
+// parseCPU returns utime+stime in seconds from /proc/<pid>/stat, whose
+// second field (the command) may hold spaces and parentheses.
+func parseCPU(stat string, hz float64) float64 {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(stat[i+1:])
+	if len(f) <= 12 {
+		return 0
+	}
+	u, _ := strconv.ParseFloat(f[11], 64)
+	k, _ := strconv.ParseFloat(f[12], 64)
+	return (u + k) / hz
 }

@@ -24,6 +24,16 @@ type Result struct {
 	P99us       int64   `json:"p99_us"`
 	P999us      int64   `json:"p999_us"`
 	MaxUs       int64   `json:"max_us"`
+	// Rate is the target rate of an open-loop run (0: closed loop).
+	Rate float64 `json:"rate,omitempty"`
+	// Watchers and SetupSeconds (time to open every watcher session)
+	// describe fanout.
+	Watchers     int     `json:"watchers,omitempty"`
+	SetupSeconds float64 `json:"setup_seconds,omitempty"`
+	// Count and MarkOpsPerSec (throughput of each successive million, or
+	// -mark, znodes) describe fill and readback.
+	Count         int       `json:"count,omitempty"`
+	MarkOpsPerSec []float64 `json:"mark_ops_per_sec,omitempty"`
 }
 
 // newHist returns a histogram for 1 µs .. 60 s.
@@ -46,6 +56,15 @@ func (r *Result) fill(h *hdrhistogram.Histogram, elapsed time.Duration) {
 func (r *Result) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "%s sessions=%d outstanding=%d value=%dB: %.0f ops/s (%d ops, %d errors, %.1fs)\n",
 		r.Workload, r.Sessions, r.Outstanding, r.ValueSize, r.OpsPerSec, r.Ops, r.Errors, r.Seconds)
+	if r.Rate > 0 {
+		fmt.Fprintf(w, "target rate %.0f ops/s; latency from intended send time\n", r.Rate)
+	}
+	if r.Watchers > 0 {
+		fmt.Fprintf(w, "%d watcher sessions opened in %.1fs\n", r.Watchers, r.SetupSeconds)
+	}
+	if len(r.MarkOpsPerSec) > 0 {
+		fmt.Fprintf(w, "ops/s per mark: %.0f\n", r.MarkOpsPerSec)
+	}
 	fmt.Fprintf(w, "latency us: p50=%d p90=%d p99=%d p99.9=%d max=%d\n", r.P50us, r.P90us, r.P99us, r.P999us, r.MaxUs)
 }
 
