@@ -209,12 +209,15 @@ func TestLockLostCreateReply(t *testing.T) {
 		if err := s.ensurePath(ctx, dir); err != nil {
 			t.Fatal(err)
 		}
-		p.LoseNextReply()
+		p.LoseReplyTo(opCreate)
 		lease, err := NewLock(s, dir).Acquire(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		waitChildren(t, s, dir, 1)
+		if p.Lost() != 1 {
+			t.Fatalf("%d replies lost, want 1", p.Lost())
+		}
 		if err := lease.Release(ctx); err != nil {
 			t.Fatal(err)
 		}

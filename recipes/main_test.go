@@ -2,8 +2,8 @@ package recipes
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"strings"
@@ -11,8 +11,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/go-zookeeper/zk"
 
 	"github.com/synod-dev/synod/internal/zkenv"
 )
@@ -168,10 +166,11 @@ type proxy struct {
 	ln     net.Listener
 	target string
 
-	mu       sync.Mutex
-	conns    []net.Conn
-	paused   bool
-	loseNext bool
+	mu     sync.Mutex
+	conns  []net.Conn
+	paused bool
+	loseOp int32 // opcode whose reply to lose; 0 for none
+	lost   atomic.Int64
 }
 
 func newProxy(t *testing.T, target string) *proxy {
@@ -231,8 +230,11 @@ func (p *proxy) serve() {
 				n, err := c.Read(buf)
 				if n > 0 {
 					p.mu.Lock()
-					lose := p.loseNext
-					p.loseNext = false
+					lose := p.loseOp != 0 && n >= 12 && int32(binary.BigEndian.Uint32(buf[8:12])) == p.loseOp
+					if lose {
+						p.loseOp = 0
+						p.lost.Add(1)
+					}
 					p.mu.Unlock()
 					if lose {
 						mute.Store(true)
@@ -279,14 +281,22 @@ func (p *proxy) Resume() {
 	p.mu.Unlock()
 }
 
-// LoseNextReply forwards the client's next bytes to the server, drops the
-// reply and closes the connection: the client sees a connection loss for
-// a request the server did apply.
-func (p *proxy) LoseNextReply() {
+// Lost is how many replies LoseReplyTo has dropped.
+func (p *proxy) Lost() int64 { return p.lost.Load() }
+
+// Request opcodes of the ZooKeeper protocol, for LoseReplyTo.
+const (
+	opCreate = 1
+	opMulti  = 14
+)
+
+// LoseReplyTo forwards the client's next request with opcode op to the
+// server, drops the reply and closes the connection: the client sees a
+// connection loss for a request the server did apply. (It looks for the
+// opcode at the start of a read, where a request's header is when the
+// client writes one request at a time, as go-zookeeper does.)
+func (p *proxy) LoseReplyTo(op int32) {
 	p.mu.Lock()
-	p.loseNext = true
+	p.loseOp = op
 	p.mu.Unlock()
 }
-
-var _ = io.EOF
-var _ = zk.ErrNoNode
