@@ -24,6 +24,10 @@ type Config struct {
 	MaxDelayMS  int64   // delays are uniform in [1, MaxDelayMS]: reordering
 	// Per fault-scheduler round (every 50 ms of the fault phase):
 	CrashP, RestartP, PartitionP, HealP, ChangeP float64
+	// CrashReadyP is the chance that a node crashes right after handling
+	// one Ready (persisted, sent, applied): crashes at protocol steps, not
+	// only at fault rounds.
+	CrashReadyP float64
 
 	Clients      int
 	Keys         int
@@ -57,6 +61,7 @@ func RandomConfig(seed uint64, nodes int) Config {
 		DupP:         []float64{0, 0.02, 0.1}[r.IntN(3)],
 		MaxDelayMS:   []int64{2, 10, 40}[r.IntN(3)],
 		CrashP:       []float64{0, 0.02, 0.08}[r.IntN(3)],
+		CrashReadyP:  []float64{0, 0.001, 0.005}[r.IntN(3)],
 		RestartP:     0.2,
 		PartitionP:   []float64{0, 0.02, 0.08}[r.IntN(3)],
 		HealP:        0.15,
@@ -72,7 +77,7 @@ func RandomConfig(seed uint64, nodes int) Config {
 }
 
 func (c Config) String() string {
-	return fmt.Sprintf("seed=%d nodes=%d spare=%v observers=%d drop=%.2f dup=%.2f delay<=%dms crash=%.2f partition=%.2f change=%.2f clients=%d keys=%d compact=%d window=%d batch=%d forward=%v",
-		c.Seed, c.Nodes, c.Spare, c.Observers, c.DropP, c.DupP, c.MaxDelayMS, c.CrashP, c.PartitionP,
+	return fmt.Sprintf("seed=%d nodes=%d spare=%v observers=%d drop=%.2f dup=%.2f delay<=%dms crash=%.2f/%.3f partition=%.2f change=%.2f clients=%d keys=%d compact=%d window=%d batch=%d forward=%v",
+		c.Seed, c.Nodes, c.Spare, c.Observers, c.DropP, c.DupP, c.MaxDelayMS, c.CrashP, c.CrashReadyP, c.PartitionP,
 		c.ChangeP, c.Clients, c.Keys, c.CompactEvery, c.Window, c.MaxBatch, c.Forward)
 }

@@ -282,6 +282,9 @@ func (s *Sim) process(sn *simNode) {
 			sn.disk.snap = snap
 			sn.disk.dropUpTo(snap.Slot)
 		}
+		if s.faults && s.rng.Float64() < s.cfg.CrashReadyP {
+			s.crash(sn)
+		}
 	}
 }
 
@@ -350,10 +353,7 @@ func (s *Sim) faultRound() {
 	for _, sn := range s.nodes {
 		switch {
 		case sn.up && s.rng.Float64() < c.CrashP:
-			sn.up = false
-			sn.inc++
-			s.res.Crashes++
-			s.logf("crash node %d (learned %d, delivered %d)", sn.id, sn.node.Learned(), sn.delivered)
+			s.crash(sn)
 		case !sn.up && s.rng.Float64() < c.RestartP:
 			s.restart(sn)
 		}
@@ -371,6 +371,13 @@ func (s *Sim) faultRound() {
 	if s.rng.Float64() < c.ChangeP {
 		s.change()
 	}
+}
+
+func (s *Sim) crash(sn *simNode) {
+	sn.up = false
+	sn.inc++
+	s.res.Crashes++
+	s.logf("crash node %d (role %s, learned %d, delivered %d)", sn.id, sn.node.Role(), sn.node.Learned(), sn.delivered)
 }
 
 func (s *Sim) groups() [2][]paxos.NodeID {
