@@ -35,6 +35,7 @@ type cluster struct {
 	group   map[NodeID]int
 	msgs    []Message
 	applied map[NodeID][]Entry
+	roles   map[NodeID]string
 	cfg     Config
 	seed    uint64
 	trace   io.Writer // nil: no trace
@@ -44,7 +45,7 @@ type cluster struct {
 
 func newCluster(n int, seed uint64, trace io.Writer) *cluster {
 	c := &cluster{nodes: map[NodeID]*Node{}, store: map[NodeID]*memStorage{},
-		down: map[NodeID]bool{}, group: map[NodeID]int{}, applied: map[NodeID][]Entry{},
+		down: map[NodeID]bool{}, group: map[NodeID]int{}, applied: map[NodeID][]Entry{}, roles: map[NodeID]string{},
 		seed: seed, trace: trace}
 	c.cfg = DefaultConfig()
 	for i := 1; i <= n; i++ {
@@ -73,11 +74,19 @@ func (c *cluster) start(id NodeID) {
 		panic(err)
 	}
 	c.nodes[id] = n
+	c.roles[id] = n.Role()
 	c.applied[id] = nil
 	if s := c.store[id].snap; s != nil {
-		c.applied[id] = append(c.applied[id], Entry{Slot: s.Slot, Value: Value{Kind: ValueNoop}})
+		c.applied[id] = append(c.applied[id], snapshotMark(s.Slot))
 	}
 }
+
+// snapshotMark stands in the applied sequence for a restored snapshot.
+func snapshotMark(slot uint64) Entry {
+	return Entry{Slot: slot, Ballot: Ballot{Round: ^uint64(0)}}
+}
+
+func isSnapshotMark(e Entry) bool { return e.Ballot.Round == ^uint64(0) }
 
 func (c *cluster) crash(id NodeID) {
 	c.down[id] = true
@@ -94,8 +103,8 @@ func (c *cluster) restart(id NodeID) {
 // process runs id's Ready loop until it has nothing more to do.
 func (c *cluster) process(id NodeID) {
 	n := c.nodes[id]
+	c.noteRole(id)
 	for n.HasReady() {
-		role := n.Role()
 		rd := n.Ready()
 		st := c.store[id]
 		if rd.HardState != nil {
@@ -108,7 +117,7 @@ func (c *cluster) process(id NodeID) {
 					delete(st.entries, s)
 				}
 			}
-			c.applied[id] = append(c.applied[id], Entry{Slot: rd.Snapshot.Slot, Value: Value{Kind: ValueNoop}})
+			c.applied[id] = append(c.applied[id], snapshotMark(rd.Snapshot.Slot))
 			c.tracef("%d installs snapshot %d", id, rd.Snapshot.Slot)
 		}
 		for _, e := range rd.Entries {
@@ -133,9 +142,17 @@ func (c *cluster) process(id NodeID) {
 			}
 			c.tracef("%d compacts to %d", id, s.Slot)
 		}
-		if r := n.Role(); r != role {
+		c.noteRole(id)
+	}
+}
+
+func (c *cluster) noteRole(id NodeID) {
+	n := c.nodes[id]
+	if r := n.Role(); r != c.roles[id] {
+		if c.roles[id] != "" || r != "follower" {
 			c.tracef("%d becomes %s at ballot %s", id, r, n.Ballot())
 		}
+		c.roles[id] = r
 	}
 }
 
@@ -207,12 +224,10 @@ func (c *cluster) checkAgreement() error {
 	seen := map[uint64]Value{}
 	for _, id := range c.ids {
 		for _, e := range c.applied[id] {
-			if e.Value.Kind == ValueNoop && e.Value.Cmds == nil {
-				if _, ok := seen[e.Slot]; !ok {
-					continue
-				}
+			if isSnapshotMark(e) {
+				continue
 			}
-			if v, ok := seen[e.Slot]; ok && !v.Equal(e.Value) && e.Value.Kind != ValueNoop {
+			if v, ok := seen[e.Slot]; ok && !v.Equal(e.Value) {
 				return fmt.Errorf("slot %d: %s vs %s", e.Slot, v, e.Value)
 			}
 			seen[e.Slot] = e.Value
