@@ -105,6 +105,8 @@ type Sim struct {
 	hist   []porcupine.Operation
 	res    Result
 	healAt int64
+	// forgetPromises breaks the disk on purpose (tests of the checker).
+	forgetPromises bool
 }
 
 // New builds a simulation of cfg.
@@ -234,7 +236,7 @@ func (s *Sim) process(sn *simNode) {
 	n := sn.node
 	for sn.up && n.HasReady() && s.res.Err == nil {
 		rd := n.Ready()
-		if rd.HardState != nil {
+		if rd.HardState != nil && !s.forgetPromises {
 			sn.disk.hs = *rd.HardState
 		}
 		if rd.Snapshot != nil {

@@ -30,6 +30,12 @@ type client struct {
 // operations, so the cluster can converge for the final check.
 const clientsStopMS = 1000
 
+// livenessBoundMS bounds the time from the end of the faults to the first
+// completed operation that started after it: election (at most two
+// election timeouts, 400 ms at 10 ms ticks), catch-up and one round trip,
+// with a wide margin for a timed-out client retrying.
+const livenessBoundMS = 2000
+
 func (s *Sim) clientStep(c *client) {
 	if c.op == nil {
 		if s.now > s.cfg.FaultMS+s.cfg.HealMS-clientsStopMS {
@@ -151,6 +157,11 @@ func (s *Sim) checkEnd() {
 				sn.node.Learned(), max, s.now-s.healAt)
 			return
 		}
+	}
+	if len(s.cl) > 0 && firstAfter-s.healAt > livenessBoundMS {
+		s.fail("LIVENESS: first operation after the faults stopped completed only %d ms later (bound %d ms)",
+			firstAfter-s.healAt, livenessBoundMS)
+		return
 	}
 	if firstAfter >= 0 {
 		s.logf("first operation after heal completed %d ms after it", firstAfter-s.healAt)
