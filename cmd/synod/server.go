@@ -148,6 +148,7 @@ func optionsFromConfig(cfg *config.Config, log *slog.Logger) server.Options {
 		ContainerCheckInterval: cfg.ContainerCheckInterval,
 		SuperDigest:            cfg.SuperDigest,
 		ReconfigEnabled:        reconfig,
+		GlobalOutstandingLimit: cfg.GlobalOutstandingLimit,
 		ServerID:               int64(cfg.MyID),
 		Logger:                 log,
 	}

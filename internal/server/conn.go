@@ -39,6 +39,7 @@ type conn struct {
 	stats   connStats
 
 	notify    chan struct{}
+	drained   chan struct{} // the writer sent what was buffered
 	done      chan struct{}
 	closeOnce sync.Once
 }
@@ -56,14 +57,15 @@ type connStats struct {
 
 func newConn(s *Server, nc net.Conn, ip string, id uint64) *conn {
 	c := &conn{
-		s:      s,
-		nc:     nc,
-		ip:     ip,
-		id:     id,
-		remote: "/" + nc.RemoteAddr().String(),
-		est:    time.Now(),
-		notify: make(chan struct{}, 1),
-		done:   make(chan struct{}),
+		s:       s,
+		nc:      nc,
+		ip:      ip,
+		id:      id,
+		remote:  "/" + nc.RemoteAddr().String(),
+		est:     time.Now(),
+		notify:  make(chan struct{}, 1),
+		drained: make(chan struct{}, 1),
+		done:    make(chan struct{}),
 	}
 	c.stats.lastCxid = -1
 	c.stats.lastOp = "NA"
@@ -134,6 +136,10 @@ func (c *conn) writeLoop() {
 			c.spare = buf[:0]
 			c.mu.Unlock()
 		}
+		select {
+		case c.drained <- struct{}{}:
+		default:
+		}
 		if closing {
 			c.close("")
 			return
@@ -164,6 +170,9 @@ func (c *conn) readLoop() {
 		return
 	}
 	for {
+		if !c.throttle() {
+			return
+		}
 		body, err := fr.ReadFrame()
 		if err != nil {
 			c.readFailed(err)
@@ -171,6 +180,38 @@ func (c *conn) readLoop() {
 		}
 		if !c.handle(body) {
 			return
+		}
+	}
+}
+
+// throttle holds the reader back while this client has more than
+// MaxPendingReplyBytes of replies it has not read, or while the server has
+// GlobalOutstandingLimit writes waiting for the committer, as ZooKeeper
+// stops reading from clients when it is overloaded. Requests the client
+// keeps sending wait in the socket's buffers, then in the client. It
+// reports false when the connection closed while waiting.
+func (c *conn) throttle() bool {
+	for {
+		c.mu.Lock()
+		pending := len(c.out)
+		c.mu.Unlock()
+		switch {
+		case pending > c.s.opts.MaxPendingReplyBytes:
+			select {
+			case <-c.drained:
+			case <-c.done:
+				return false
+			}
+		case c.s.stats.outstanding.Load() >= int64(c.s.opts.GlobalOutstandingLimit):
+			// Overload is rare and short: poll rather than have the
+			// committer wake every throttled reader.
+			select {
+			case <-time.After(time.Millisecond):
+			case <-c.done:
+				return false
+			}
+		default:
+			return true
 		}
 	}
 }

@@ -51,6 +51,14 @@ type Options struct {
 	// MaxFrame is the largest request frame (jute.maxbuffer). Default
 	// wire.MaxBuffer.
 	MaxFrame int
+	// GlobalOutstandingLimit mirrors zoo.cfg globalOutstandingLimit: while
+	// this many writes wait for the committer, the server stops reading
+	// new requests from clients. Default 1000.
+	GlobalOutstandingLimit int
+	// MaxPendingReplyBytes bounds the reply bytes one connection may have
+	// waiting for its client to read: above it the server stops reading
+	// that client's requests until the client reads. Default 16 MiB.
+	MaxPendingReplyBytes int
 	// Storage makes writes durable. Default MemoryStorage.
 	Storage Storage
 	// Logger receives the server's logs. Default slog.Default().
@@ -85,6 +93,12 @@ func (o *Options) setDefaults() {
 	}
 	if o.MaxFrame <= 0 {
 		o.MaxFrame = wire.MaxBuffer
+	}
+	if o.GlobalOutstandingLimit <= 0 {
+		o.GlobalOutstandingLimit = 1000
+	}
+	if o.MaxPendingReplyBytes <= 0 {
+		o.MaxPendingReplyBytes = 16 << 20
 	}
 	if o.Storage == nil {
 		o.Storage = MemoryStorage{}
