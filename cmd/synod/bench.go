@@ -45,6 +45,7 @@ func runBench(args []string) error {
 	sweep := fs.String("sweep", "1,8,32,128,256", "with -compare: total outstanding requests of the set/get sweep")
 	scale := fs.String("scale", "", "with -compare: znode counts of the scale runs, e.g. 1000000,3000000")
 	name := fs.String("name", "", "with -results: base name of the files (default: the UTC date the run started)")
+	include := fs.String("include", "", "with -results: comma-separated JSON files of earlier -compare runs whose rows join this report (without -compare: only regenerate the report and plots from them)")
 	only := fs.String("only", "", "with -compare: comma-separated case-name prefixes to run")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -60,8 +61,8 @@ func runBench(args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if *compare != "" {
-		return runCompare(cfg, *compare, *results, *name, *topology, *repeats, *sweep, *scale, *only)
+	if *compare != "" || (*include != "" && *results != "") {
+		return runCompare(cfg, *compare, *results, *name, *include, *topology, *repeats, *sweep, *scale, *only)
 	}
 	r, err := bench.Run(context.Background(), cfg)
 	if err != nil {
@@ -95,7 +96,7 @@ func ints(s string) ([]int, error) {
 	return out, nil
 }
 
-func runCompare(base bench.Config, dir, results, name, topology string, repeats int, sweep, scale, only string) error {
+func runCompare(base bench.Config, dir, results, name, include, topology string, repeats int, sweep, scale, only string) error {
 	targets, err := bench.Targets(topology)
 	if err != nil {
 		return err
@@ -116,7 +117,24 @@ func runCompare(base bench.Config, dir, results, name, topology string, repeats 
 	rateCase := fmt.Sprintf("set 100 B @%d/s", rate)
 	cases := bench.Plan(o)
 	start := time.Now()
-	rows := bench.Compare(context.Background(), dir, targets, cases, os.Stderr)
+	var rows []bench.Row
+	for _, f := range strings.Split(include, ",") {
+		if f == "" {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("bench: include: %w", err)
+		}
+		var more []bench.Row
+		if err := json.Unmarshal(b, &more); err != nil {
+			return fmt.Errorf("bench: include %s: %w", f, err)
+		}
+		rows = append(rows, more...)
+	}
+	if dir != "" {
+		rows = append(rows, bench.Compare(context.Background(), dir, targets, cases, os.Stderr)...)
+	}
 	if results == "" {
 		bench.WriteTable(os.Stdout, rows)
 		return nil
@@ -139,11 +157,20 @@ func runCompare(base bench.Config, dir, results, name, topology string, repeats 
 	if err := os.WriteFile(prefix+".json", js, 0o644); err != nil {
 		return err
 	}
+	for _, p := range []string{prefix + "-throughput.png", prefix + "-latency.png"} {
+		os.Remove(p) // a plot with no data is not drawn; leave no stale one
+	}
 	if err := bench.PlotThroughput(rows, prefix+"-throughput.png"); err != nil {
 		return err
 	}
 	if err := bench.PlotLatency(rows, rateCase, prefix+"-latency.png"); err != nil {
 		return err
+	}
+	var plots []string
+	for _, p := range []string{prefix + "-throughput.png", prefix + "-latency.png"} {
+		if _, err := os.Stat(p); err == nil {
+			plots = append(plots, filepath.Base(p))
+		}
 	}
 	f, err := os.Create(prefix + ".md")
 	if err != nil {
@@ -153,6 +180,6 @@ func runCompare(base bench.Config, dir, results, name, topology string, repeats 
 	return bench.WriteReport(f, rows, bench.ReportMeta{
 		Date: date, Topology: topology, RateCase: rateCase, Elapsed: time.Since(start),
 		Command: "synod " + strings.Join(os.Args[1:], " "),
-		Plots:   []string{filepath.Base(prefix + "-throughput.png"), filepath.Base(prefix + "-latency.png")},
+		Plots:   plots,
 	})
 }

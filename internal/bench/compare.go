@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/synod-dev/synod/internal/wire"
 	"github.com/synod-dev/synod/internal/zkenv"
 )
 
@@ -53,6 +54,10 @@ type Case struct {
 	Name   string
 	Steps  []Config
 	Repeat int // 0 for the first run of a case, 1.. for reruns
+	// Recover, after the steps, SIGKILLs the server, restarts it on the
+	// same data and records (as a "recover" row) the time until it serves
+	// again and a getData of the last scale znode succeeds.
+	Recover bool
 }
 
 // Row is one step of a case measured against one target.
@@ -144,7 +149,7 @@ func Plan(o PlanOptions) []Case {
 		fill, read := b, b
 		fill.Workload, fill.ValueSize, fill.Count = "fill", 100, n
 		read.Workload, read.ValueSize, read.Count = "readback", 100, n
-		cs = append(cs, Case{Name: fmt.Sprintf("scale %dM", n/1_000_000), Steps: []Config{fill, read}})
+		cs = append(cs, Case{Name: fmt.Sprintf("scale %dM", n/1_000_000), Steps: []Config{fill, read}, Recover: true})
 		if n < 1_000_000 {
 			cs[len(cs)-1].Name = fmt.Sprintf("scale %dk", n/1000)
 		}
@@ -222,10 +227,53 @@ func runCase(ctx context.Context, dir string, t Target, cs Case, log io.Writer) 
 		}
 		rows = append(rows, row)
 		if err != nil {
-			break
+			return rows
 		}
 	}
+	if cs.Recover && len(nodes) == 1 {
+		last := cs.Steps[len(cs.Steps)-1]
+		row := Row{Case: cs.Name, Repeat: cs.Repeat, Target: t.Label, Result: Result{Workload: "recover", Count: last.Count}}
+		s, d, err := recoverServer(ctx, nodes[0], t, scalePath(last.Count-1))
+		if s != nil {
+			nodes[0] = s
+			row.PeakRSSKiB, row.CPUSeconds = procStats(s.PID())
+		}
+		row.Seconds = d.Seconds()
+		if err != nil {
+			row.Err = err.Error()
+			fmt.Fprintf(log, "  %s recover: %v\n", t.Label, err)
+		} else {
+			fmt.Fprintf(log, "  recovered %d znodes in %.2fs (peak RSS %d KiB)\n", last.Count, row.Seconds, row.PeakRSSKiB)
+		}
+		rows = append(rows, row)
+	}
 	return rows
+}
+
+// recoverServer SIGKILLs s, restarts it on the same data folder and
+// returns the new server and the time from the restart until it serves
+// and a getData of path succeeds.
+func recoverServer(ctx context.Context, s *zkenv.Server, t Target, path string) (*zkenv.Server, time.Duration, error) {
+	s.Kill()
+	start := time.Now()
+	ns, err := zkenv.Start(ctx, t.Kind, zkenv.Options{DataDir: s.DataDir, Extra: t.Extra})
+	if err != nil {
+		return nil, time.Since(start), fmt.Errorf("bench: restart %s: %w", t.Label, err)
+	}
+	for {
+		c, err := dialSize(ns.Addr, 4<<10)
+		if err == nil {
+			code, err := c.call(1, wire.OpGetData, &wire.PathWatchRequest{Path: path})
+			c.close()
+			if err == nil && code == 0 {
+				return ns, time.Since(start), nil
+			}
+		}
+		if time.Since(start) > 10*time.Minute {
+			return ns, time.Since(start), fmt.Errorf("bench: %s: getData %s failing after restart", t.Label, path)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // startTarget starts a standalone server or a 3-node ZooKeeper ensemble.
