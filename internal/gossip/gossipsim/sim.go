@@ -89,6 +89,8 @@ type Sim struct {
 	OnEvent func(Record)
 	// Dropped counts messages lost, partitioned or sent to a down node.
 	Dropped uint64
+
+	downCount uint64 // EventDown events of any node
 }
 
 // Name is the simulated name of node i.
@@ -161,6 +163,22 @@ func (s *Sim) Crash(i int) { s.nodes[i].up = false; s.nodes[i].tickGen++ }
 // Restart starts node i again with the next generation and empty state.
 func (s *Sim) Restart(i int) error { return s.start(i, s.nodes[i].gen+1) }
 
+// PeerCount is the number of peers node i knows (0 while crashed).
+func (s *Sim) PeerCount(i int) int {
+	if !s.nodes[i].up {
+		return 0
+	}
+	return s.nodes[i].node.PeerCount()
+}
+
+// SetProbe sets node i's "probe" key and returns the generation and max
+// version that carry it.
+func (s *Sim) SetProbe(i int, value string) (gen, ver uint64) {
+	n := s.nodes[i].node
+	n.SetKey(probeKey, value)
+	return n.Generation(), n.SelfVersion()
+}
+
 // Partition splits the cluster: nodes in groups[k] get group k+1; all
 // others stay in group 0. Messages flow only within a group.
 func (s *Sim) Partition(groups ...[]int) {
@@ -212,8 +230,11 @@ func (s *Sim) Step() bool {
 
 func (s *Sim) drain(i int) {
 	rd := s.nodes[i].node.Ready()
-	if s.OnEvent != nil {
-		for _, e := range rd.Events {
+	for _, e := range rd.Events {
+		if e.Kind == gossip.EventDown {
+			s.downCount++
+		}
+		if s.OnEvent != nil {
 			s.OnEvent(Record{Node: i, Event: e})
 		}
 	}

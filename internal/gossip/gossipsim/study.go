@@ -21,6 +21,14 @@ type StudyConfig struct {
 	Crashes int
 	// Quiet is the virtual time watched for false convictions (no crash).
 	Quiet time.Duration
+	// CrashTogether crashes the Crashes nodes at the same moment and times
+	// each one's conviction, instead of one after the other (saves
+	// simulated time at large N, where a few crashed nodes among
+	// thousands do not change how the others gossip).
+	CrashTogether bool
+	// Model runs the row on the compact Model instead of the real core
+	// (for sizes whose full-view simulation does not fit in memory).
+	Model bool
 }
 
 // StudyResult is what one row measured.
@@ -35,20 +43,56 @@ type StudyResult struct {
 	BytesPerNodePerRound float64
 }
 
+// cluster is what Study measures: the real core in a Sim or the Model.
+type cluster interface {
+	Now() time.Duration
+	N() int
+	Up(i int) bool
+	Crash(i int)
+	RunFor(d time.Duration)
+	RunUntil(cond func() bool, check, limit time.Duration) bool
+	AllKnow(j int, gen, ver uint64) bool
+	AllSee(j int, want ...gossip.Status) bool
+	PeerCount(i int) int
+	SetProbe(i int, value string) (gen, ver uint64)
+	bytesSent() uint64
+	downs() uint64
+}
+
+var (
+	_ cluster = (*Sim)(nil)
+	_ cluster = (*Model)(nil)
+)
+
+func (s *Sim) bytesSent() uint64   { return s.Bytes }
+func (s *Sim) downs() uint64       { return s.downCount }
+func (m *Model) bytesSent() uint64 { return m.Bytes }
+func (m *Model) downs() uint64     { return m.Downs }
+
 // Study runs one row. It panics with the seed on a simulator invariant
 // failure so the row can be replayed.
 func Study(sc StudyConfig) (StudyResult, error) {
 	cfg := DefaultConfig()
 	cfg.N, cfg.Seeds, cfg.Seed, cfg.Loss = sc.N, min(3, sc.N), sc.Seed, sc.Loss
-	s, err := New(cfg)
+	var s cluster
+	var err error
+	if sc.Model {
+		s, err = NewModel(cfg)
+	} else {
+		s, err = New(cfg)
+	}
 	if err != nil {
 		return StudyResult{}, err
 	}
+	return study(s, cfg, sc)
+}
+
+func study(s cluster, cfg Config, sc StudyConfig) (StudyResult, error) {
 	res := StudyResult{StudyConfig: sc}
 	iv := cfg.Gossip.Interval
 	allKnown := func() bool {
-		for i := range s.nodes {
-			if s.nodes[i].up && s.nodes[i].node.PeerCount() < sc.N-1 {
+		for i := 0; i < s.N(); i++ {
+			if s.Up(i) && s.PeerCount(i) < sc.N-1 {
 				return false
 			}
 		}
@@ -62,26 +106,18 @@ func Study(sc StudyConfig) (StudyResult, error) {
 
 	rng := rand.New(rand.NewPCG(sc.Seed, 99))
 	// False convictions: watch a quiet cluster.
-	downs := 0
-	s.OnEvent = func(r Record) {
-		if r.Event.Kind == gossip.EventDown {
-			downs++
-		}
-	}
 	if sc.Quiet > 0 {
+		d0 := s.downs()
 		s.RunFor(sc.Quiet)
-		res.FalsePerNodeHour = float64(downs) / (float64(sc.N) * sc.Quiet.Hours())
+		res.FalsePerNodeHour = float64(s.downs()-d0) / (float64(sc.N) * sc.Quiet.Hours())
 	}
-	s.OnEvent = nil
 
 	// Dissemination.
 	var rounds []float64
-	b0, t0 := s.Bytes, s.Now()
+	b0, t0 := s.bytesSent(), s.Now()
 	for r := 0; r < sc.Runs; r++ {
 		j := rng.IntN(sc.N)
-		n := s.Node(j)
-		n.SetKey("probe", fmt.Sprint(r))
-		gen, ver := n.Generation(), n.SelfVersion()
+		gen, ver := s.SetProbe(j, fmt.Sprint(r))
 		start := s.Now()
 		if !s.RunUntil(func() bool { return s.AllKnow(j, gen, ver) }, iv/10, 200*iv) {
 			return res, fmt.Errorf("gossipsim: N=%d seed %d: probe %d not everywhere in 200 rounds", sc.N, sc.Seed, r)
@@ -89,23 +125,42 @@ func Study(sc StudyConfig) (StudyResult, error) {
 		rounds = append(rounds, float64(s.Now()-start)/float64(iv))
 	}
 	if el := s.Now() - t0; el > 0 {
-		res.BytesPerNodePerRound = float64(s.Bytes-b0) / float64(sc.N) / (float64(el) / float64(iv))
+		res.BytesPerNodePerRound = float64(s.bytesSent()-b0) / float64(sc.N) / (float64(el) / float64(iv))
 	}
 	res.MedianRounds, res.WorstRounds = median(rounds), slices.Max(rounds)
 
 	// Crash conviction.
 	var conv []float64
+	var batch []int
+	crashed := map[int]bool{}
 	for c := 0; c < sc.Crashes && sc.N > 3; c++ {
 		j := cfg.Seeds + rng.IntN(sc.N-cfg.Seeds)
-		for !s.Up(j) {
+		for !s.Up(j) || crashed[j] {
 			j = cfg.Seeds + rng.IntN(sc.N-cfg.Seeds)
 		}
-		s.Crash(j)
-		start := s.Now()
-		if !s.RunUntil(func() bool { return s.AllSee(j, gossip.StatusDead) }, iv/2, 300*iv) {
-			return res, fmt.Errorf("gossipsim: N=%d seed %d: crash of %d not convicted by all in 300 rounds", sc.N, sc.Seed, j)
+		crashed[j] = true
+		batch = append(batch, j)
+		if sc.CrashTogether && c < sc.Crashes-1 {
+			continue
 		}
-		conv = append(conv, float64(s.Now()-start))
+		for _, j := range batch {
+			s.Crash(j)
+		}
+		start, pending := s.Now(), batch
+		ok := s.RunUntil(func() bool {
+			pending = slices.DeleteFunc(pending, func(j int) bool {
+				if s.AllSee(j, gossip.StatusDead) {
+					conv = append(conv, float64(s.Now()-start))
+					return true
+				}
+				return false
+			})
+			return len(pending) == 0
+		}, iv/2, 300*iv)
+		if !ok {
+			return res, fmt.Errorf("gossipsim: N=%d seed %d: crash of %v not convicted by all in 300 rounds", sc.N, sc.Seed, pending)
+		}
+		batch = nil
 	}
 	if len(conv) > 0 {
 		res.MedianConvict = time.Duration(median(conv))

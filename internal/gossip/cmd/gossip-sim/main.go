@@ -3,6 +3,11 @@
 // rounds until a new state reaches every node, the time until every node
 // convicts a crashed node, false convictions per node-hour with no crash,
 // and bytes sent per node per round. Run it with `make gossip-sim`.
+//
+// Sizes whose full-view simulation with the real core would need more
+// than -max-gb run on gossipsim.Model, a compact model of the same
+// protocol, and are labelled "model"; the sizes in -model also run on the
+// model next to their real-core rows, so the two can be compared.
 package main
 
 import (
@@ -10,69 +15,177 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/synod-dev/synod/internal/gossip/gossipsim"
 )
 
+// Bytes of simulator memory per (node, peer) pair, measured with
+// TestMemoryPerPair: the real core keeps a map entry, an endpoint state
+// and a detector window per peer; the model keeps 65 bytes in arrays.
+const (
+	realPairBytes  = 1200
+	modelPairBytes = 65
+)
+
+type row struct {
+	sc    gossipsim.StudyConfig
+	res   gossipsim.StudyResult
+	err   error
+	wall  time.Duration
+	done  chan struct{}
+	notes string
+}
+
 func main() {
-	sizes := flag.String("n", "10,100,1000,10000", "comma-separated cluster sizes")
-	maxMem := flag.Float64("max-gb", 8, "skip sizes whose estimated simulator memory exceeds this many GB")
+	var sizes string
+	flag.StringVar(&sizes, "sizes", "10,100,1000,10000", "comma-separated cluster sizes")
+	flag.StringVar(&sizes, "n", "10,100,1000,10000", "same as -sizes")
+	modelSizes := flag.String("model", "100,1000", "sizes also run on the compact model, next to the real core, to compare the two")
+	maxMem := flag.Float64("max-gb", 8, "sizes whose real-core simulation would need more than this many GB run on the model")
 	runs := flag.Int("runs", 20, "dissemination trials per row")
-	largeRuns := flag.Int("large-runs", 5, "dissemination trials for rows with N >= large")
-	large := flag.Int("large", 1000, "size from which -large-runs and shorter quiet periods apply")
 	crashes := flag.Int("crashes", 5, "crash-conviction trials per row")
 	quiet := flag.Duration("quiet", time.Hour, "virtual time watched for false convictions (5% loss rows)")
+	large := flag.Int("large", 1000, "size from which the -large-* settings apply")
+	largeRuns := flag.Int("large-runs", 5, "dissemination trials for rows with N >= large")
+	largeCrashes := flag.Int("large-crashes", 2, "crash trials for rows with N >= large")
 	largeQuiet := flag.Duration("large-quiet", 5*time.Minute, "quiet time for rows with N >= large")
+	huge := flag.Int("huge", 10000, "size from which the -huge-* settings apply")
+	hugeCrashes := flag.Int("huge-crashes", 3, "crash trials for rows with N >= huge, crashed at the same moment")
+	hugeQuiet := flag.Duration("huge-quiet", time.Minute, "quiet time for rows with N >= huge")
+	parallel := flag.Int("parallel", 2, "rows run at the same time (each is single-threaded)")
 	seed := flag.Uint64("seed", 1, "simulation seed")
 	flag.Parse()
 
-	fmt.Printf("gossip scale study: seed %d, interval 1s, convict phi 8, 3 seeds, delay 1-20ms\n", *seed)
-	fmt.Printf("%7s %5s %6s %8s %8s %9s %9s %9s %12s %10s %9s\n",
-		"N", "loss", "runs", "med rnd", "max rnd", "warm-up", "conv med", "conv max", "false/n·h", "B/node/rnd", "wall")
-	for _, f := range strings.Split(*sizes, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 {
-			slog.Error("bad size", "size", f)
-			os.Exit(2)
-		}
-		// Every node holds every other node's state and detector: about
-		// 1.2 KB per (node, peer) pair, measured at N=1000 (1.2 GB).
-		if est := float64(n) * float64(n) * 1200 / 1e9; est > *maxMem {
-			fmt.Printf("%7d  skipped: a full-view simulation needs ~%.0f GB (N² peer entries), above -max-gb %.0f\n", n, est, *maxMem)
-			continue
-		}
-		for _, loss := range []float64{0, 0.05} {
-			sc := gossipsim.StudyConfig{N: n, Loss: loss, Seed: *seed, Runs: *runs, Crashes: *crashes}
-			if n >= *large {
-				sc.Runs = *largeRuns
-				sc.Crashes = min(*crashes, 2)
+	parse := func(list string) []int {
+		var out []int
+		for _, f := range strings.Split(list, ",") {
+			if strings.TrimSpace(f) == "" {
+				continue
 			}
-			if loss > 0 {
-				sc.Quiet = *quiet
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				slog.Error("bad size", "size", f)
+				os.Exit(2)
+			}
+			out = append(out, n)
+		}
+		return out
+	}
+	alsoModel := map[int]bool{}
+	for _, n := range parse(*modelSizes) {
+		alsoModel[n] = true
+	}
+
+	var rows []*row
+	for _, n := range parse(sizes) {
+		realFits := float64(n)*float64(n)*realPairBytes/1e9 <= *maxMem
+		for _, model := range []bool{false, true} {
+			if (!model && !realFits) || (model && realFits && !alsoModel[n]) {
+				continue
+			}
+			if model && float64(n)*float64(n)*modelPairBytes/1e9 > *maxMem {
+				fmt.Printf("%7d  skipped: even the model needs ~%.0f GB, above -max-gb %.0f\n", n, float64(n)*float64(n)*modelPairBytes/1e9, *maxMem)
+				continue
+			}
+			for _, loss := range []float64{0, 0.05} {
+				sc := gossipsim.StudyConfig{N: n, Loss: loss, Seed: *seed, Runs: *runs, Crashes: *crashes, Model: model}
 				if n >= *large {
-					sc.Quiet = *largeQuiet
+					sc.Runs, sc.Crashes = *largeRuns, *largeCrashes
 				}
+				if n >= *huge {
+					sc.Crashes, sc.CrashTogether = *hugeCrashes, true
+				}
+				if loss > 0 {
+					switch {
+					case n >= *huge:
+						sc.Quiet = *hugeQuiet
+					case n >= *large:
+						sc.Quiet = *largeQuiet
+					default:
+						sc.Quiet = *quiet
+					}
+				}
+				rows = append(rows, &row{sc: sc, done: make(chan struct{})})
 			}
-			start := time.Now()
-			r, err := gossipsim.Study(sc)
-			if err != nil {
-				slog.Error("study failed", "n", n, "loss", loss, "err", err)
-				os.Exit(1)
-			}
-			fq := "-"
-			if sc.Quiet > 0 {
-				fq = fmt.Sprintf("%.4f", r.FalsePerNodeHour)
-			}
-			fmt.Printf("%7d %4.0f%% %6d %8.1f %8.1f %8.0fs %8.1fs %8.1fs %12s %10.0f %8.1fs\n",
-				n, loss*100, sc.Runs, r.MedianRounds, r.WorstRounds, r.WarmUp.Seconds(),
-				r.MedianConvict.Seconds(), r.WorstConvict.Seconds(), fq, r.BytesPerNodePerRound,
-				time.Since(start).Seconds())
 		}
 	}
-	fmt.Println("rounds: gossip intervals until every node knew the new state (one warmed cluster per row);")
-	fmt.Println("conv: crash to conviction by every live node; false/n·h: down events with no crash per node-hour,")
-	fmt.Println("watched for -quiet (-large-quiet for N >= -large) of virtual time at 5% loss.")
+
+	// Workers take rows in order; the table is printed in order as rows
+	// finish. Smaller rows first keeps the output flowing.
+	work := make(chan *row)
+	var wg sync.WaitGroup
+	for w := 0; w < max(1, *parallel); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range work {
+				start := time.Now()
+				r.res, r.err = gossipsim.Study(r.sc)
+				r.wall = time.Since(start)
+				runtime.GC() // hand a large row's memory back before the next
+				close(r.done)
+			}
+		}()
+	}
+	go func() {
+		for _, r := range rows {
+			work <- r
+		}
+		close(work)
+	}()
+
+	start := time.Now()
+	fmt.Printf("gossip scale study: seed %d, interval 1s, convict phi 8, 3 seeds, delay 1-20ms, %d rows on %d workers\n", *seed, len(rows), max(1, *parallel))
+	fmt.Printf("%7s %-5s %5s %5s %7s %7s %8s %8s %8s %8s %10s %6s %10s %8s\n",
+		"N", "core", "loss", "runs", "med rnd", "max rnd", "warm-up", "crashes", "conv med", "conv max", "false/n·h", "quiet", "B/node/rnd", "wall")
+	failed := false
+	for _, r := range rows {
+		<-r.done
+		sc, res := r.sc, r.res
+		core := "real"
+		if sc.Model {
+			core = "model"
+		}
+		if r.err != nil {
+			slog.Error("study failed", "n", sc.N, "core", core, "loss", sc.Loss, "err", r.err)
+			failed = true
+			continue
+		}
+		fq, q := "-", "-"
+		if sc.Quiet > 0 {
+			fq, q = fmt.Sprintf("%.4f", res.FalsePerNodeHour), fmtDur(sc.Quiet)
+		}
+		cr := strconv.Itoa(sc.Crashes)
+		if sc.CrashTogether {
+			cr += "@once"
+		}
+		fmt.Printf("%7d %-5s %4.0f%% %5d %7.1f %7.1f %7.0fs %8s %7.1fs %7.1fs %10s %6s %10.0f %7.0fs\n",
+			sc.N, core, sc.Loss*100, sc.Runs, res.MedianRounds, res.WorstRounds, res.WarmUp.Seconds(),
+			cr, res.MedianConvict.Seconds(), res.WorstConvict.Seconds(), fq, q, res.BytesPerNodePerRound,
+			r.wall.Seconds())
+	}
+	wg.Wait()
+	fmt.Println("rounds: gossip intervals until every node knew a new key (one warmed cluster per row, runs = trials);")
+	fmt.Println("crashes: nodes crashed one after the other, or all at once (@once), each timed until every live node convicted it;")
+	fmt.Println("false/n·h: down events with no crash per node-hour at 5% loss, watched for the quiet time of virtual time;")
+	fmt.Println("B/node/rnd: encoded bytes sent per node per round while the probes spread; core: real = gossip.Node, model = gossipsim.Model.")
+	fmt.Printf("total wall time %s\n", time.Since(start).Round(time.Second))
+	if failed {
+		os.Exit(1)
+	}
+}
+
+func fmtDur(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return fmt.Sprintf("%dh", d/time.Hour)
+	}
+	if d%time.Minute == 0 {
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
 }
