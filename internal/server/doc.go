@@ -40,14 +40,26 @@
 // Append is called by the committer with each batch of write Txns, already
 // numbered, before any of them is applied or acknowledged; when it returns
 // nil the batch must be durable (a WAL appends and fsyncs once). An error
-// is fatal for the batch: the server logs it and closes the connections that
-// sent those requests without answering. Load returns the tree to start
+// is fatal for the batch and for the server's writes: the server logs it
+// once, closes the connections that sent those requests without answering
+// (their outcome is unknown), and from then on answers every write with
+// ZNotReadOnly and refuses new sessions, without calling Append again;
+// reads and existing sessions go on. Only a restart, which recovers from
+// what is on disk, accepts writes again. Load returns the tree to start
 // from (a snapshot replayed with the log tail); sessions recorded in it get
 // fresh timers, as ZooKeeper does after a restart. MemoryStorage, the
 // default, keeps nothing. WALStorage (storage_wal.go) is the durable one
 // over internal/storage: Append encodes each Txn with tree.EncodeTxn and
 // makes the batch one log append and fsync; it also implements the
 // optional Snapshotter, which the committer consults after each batch.
+//
+// Snapshots do not stop writes: when one is due, the committer, still
+// holding the write lock after a batch, calls tree.BeginSnapshot, which
+// fixes the image at the last applied zxid in O(sessions), and a
+// background goroutine writes it (Snapshotter.Snapshot) while the
+// committer goes on; the tree copies a node on its first change while the
+// snapshot runs, so the file holds exactly the state at that zxid.
+// At most one snapshot runs at a time; Close aborts one in progress.
 // `synod server` uses it in dataDir/version-2.
 //
 // # Sessions and time

@@ -34,6 +34,11 @@ type request struct {
 const maxBatch = 1024
 
 // committer numbers, persists and applies writes in batches.
+//
+// After Storage.Append fails once, the committer refuses every later write
+// without trying (see refuseLocked): the storage may have lost unsynced
+// data, so only a restart, which recovers from what is on disk, can make
+// writes safe again. Reads go on.
 func (s *Server) committer() {
 	defer s.wg.Done()
 	batch := make([]*request, 0, maxBatch)
@@ -41,6 +46,8 @@ func (s *Server) committer() {
 	s.mu.RLock()
 	next := s.tree.LastZxid() + 1
 	s.mu.RUnlock()
+	var failed error           // the Append error that stopped writes, if any
+	var snapDone chan struct{} // closed when the background snapshot ends; nil if none runs
 	for {
 		var r *request
 		select {
@@ -58,6 +65,15 @@ func (s *Server) committer() {
 				break fill
 			}
 		}
+		if failed != nil {
+			s.mu.Lock()
+			for _, r := range batch {
+				s.refuseLocked(r)
+			}
+			s.mu.Unlock()
+			clear(batch)
+			continue
+		}
 		now := time.Now().UnixMilli()
 		txns = txns[:0]
 		for _, r := range batch {
@@ -67,44 +83,94 @@ func (s *Server) committer() {
 			txns = append(txns, r.txn)
 		}
 		if err := s.opts.Storage.Append(txns); err != nil {
-			s.log.Error("storage append failed; dropping batch", "err", err, "txns", len(txns))
+			failed = err
+			s.log.Error("storage failed: this batch was not acknowledged and every later write is refused until restart; reads go on",
+				"err", err, "txns", len(txns))
+			// The outcome of these is unknown (the records may or may not
+			// be on disk): drop their connections rather than answer.
 			for _, r := range batch {
 				if r.conn != nil {
 					r.conn.close(fmt.Sprintf("storage failure: %v", err))
 				}
 			}
-			// The zxids were not used; a tree that never saw them must not
-			// see a gap.
-			next -= int64(len(batch))
+			clear(txns)
+			clear(batch)
 			continue
+		}
+		if snapDone != nil {
+			select {
+			case <-snapDone:
+				snapDone = nil
+			default:
+			}
 		}
 		s.mu.Lock()
 		for _, r := range batch {
 			s.applyLocked(r)
 		}
+		var snap *tree.Snapshot
+		sn, ok := s.opts.Storage.(Snapshotter)
+		if ok && snapDone == nil && sn.SnapshotDue() {
+			snap = s.tree.BeginSnapshot()
+		}
 		s.mu.Unlock()
-		s.maybeSnapshot()
-		for i := range txns {
-			txns[i] = tree.Txn{}
+		if snap != nil {
+			snapDone = make(chan struct{})
+			s.wg.Add(1)
+			go s.writeSnapshot(sn, snap, snapDone)
 		}
-		for i := range batch {
-			batch[i] = nil
-		}
+		clear(txns)
+		clear(batch)
 	}
 }
 
-// maybeSnapshot writes a snapshot when the storage asks for one. Writes
-// wait while it is written; reads go on.
-func (s *Server) maybeSnapshot() {
-	sn, ok := s.opts.Storage.(Snapshotter)
-	if !ok || !sn.SnapshotDue() {
+// writeSnapshot writes snap through sn in the background while the
+// committer goes on (tree.BeginSnapshot's copy-on-write keeps the image
+// fixed), then ends it and closes done. Server.Close aborts it.
+func (s *Server) writeSnapshot(sn Snapshotter, snap *tree.Snapshot, done chan struct{}) {
+	defer s.wg.Done()
+	defer close(done)
+	finished := make(chan struct{})
+	go func() {
+		select {
+		case <-s.stopped:
+			snap.Abort()
+		case <-finished:
+		}
+	}()
+	start := time.Now()
+	err := sn.Snapshot(snap.Zxid(), snap.Write)
+	close(finished)
+	s.mu.Lock()
+	saved := snap.Saved()
+	s.tree.EndSnapshot(snap)
+	s.mu.Unlock()
+	if err != nil {
+		s.log.Error("snapshot failed", "zxid", fmt.Sprintf("0x%x", snap.Zxid()), "err", err)
 		return
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if err := sn.Snapshot(s.tree.LastZxid(), s.tree.WriteSnapshot); err != nil {
-		s.log.Error("snapshot failed", "err", err)
+	s.log.Info("snapshot written in the background", "zxid", fmt.Sprintf("0x%x", snap.Zxid()),
+		"took", time.Since(start).Round(time.Millisecond), "nodesCopiedOnWrite", saved)
+}
+
+// refuseLocked answers a write the committer will not try because storage
+// has failed: ZNotReadOnly, ZooKeeper's answer to a write on a server that
+// serves only reads. A new session is refused as an expired one would be;
+// internal commands are dropped. s.mu is held for writing.
+func (s *Server) refuseLocked(r *request) {
+	if r.conn == nil {
+		return
 	}
+	r.err, r.resp, r.done = wire.ZNotReadOnly, nil, true
+	if r.op == wire.OpCreateSession {
+		s.sessions.Remove(r.sid)
+		r.connect.TimeOut, r.connect.SessionID = 0, 0
+		r.connect.Passwd = make([]byte, 16)
+		r.closeAfter = true
+	}
+	r.conn.mu.Lock()
+	r.conn.drainLocked()
+	r.conn.mu.Unlock()
 }
 
 // applyLocked applies one write, fans out its events and answers it. s.mu

@@ -10,8 +10,10 @@ import (
 )
 
 // Snapshotter is an optional ability of a Storage: after each batch the
-// committer asks SnapshotDue and, when it is, hands Snapshot a writer of
-// the tree as of zxid (the last applied).
+// committer asks SnapshotDue and, when it is and no snapshot is being
+// written, fixes an image of the tree (tree.BeginSnapshot) and calls
+// Snapshot from a background goroutine with a writer of the tree as of
+// zxid (the last applied). Appends go on meanwhile, from the committer.
 type Snapshotter interface {
 	SnapshotDue() bool
 	Snapshot(zxid int64, write func(io.Writer) error) error
