@@ -94,7 +94,7 @@ func TestSessionsSurviveRestart(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	ok, st, err := c.Exists("/eb")
+	ok, _, err := c.Exists("/eb")
 	if err != nil || ok {
 		t.Fatalf("/eb after expiry: exists=%v err=%v", ok, err)
 	}
@@ -108,7 +108,7 @@ func TestSessionsSurviveRestart(t *testing.T) {
 	if a.SessionID() != sidA {
 		t.Fatalf("client a has session %#x, want the old %#x", a.SessionID(), sidA)
 	}
-	ok, st, err = c.Exists("/ea")
+	ok, st, err := c.Exists("/ea")
 	if err != nil || !ok || st.EphemeralOwner != sidA {
 		t.Fatalf("/ea after restart: exists=%v stat=%+v err=%v, want owner %#x", ok, st, err, sidA)
 	}
