@@ -101,6 +101,9 @@ func (c Config) Validate() error {
 var (
 	// ErrBusy means the leader's queue is full; retry later.
 	ErrBusy = errors.New("paxos: too many pending proposals")
+	// ErrChangePending refuses a membership change while another one is
+	// not yet chosen.
+	ErrChangePending = errors.New("paxos: a membership change is already pending")
 )
 
 // NotLeaderError refuses a proposal made to a node that is not the leader.

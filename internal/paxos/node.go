@@ -285,8 +285,36 @@ func (n *Node) ProposeChange(cc ConfChange) error {
 	if cc.Node == 0 || cc.Type < AddVoter || cc.Type > AddObserver {
 		return fmt.Errorf("paxos: propose change %v: invalid change", cc)
 	}
+	if n.changePending() {
+		return ErrChangePending
+	}
+	latest := n.members[len(n.members)-1]
+	if cc.Type == RemoveVoter && len(latest.Voters) == 1 && latest.Voters[0] == cc.Node {
+		return fmt.Errorf("paxos: propose change %s(%d): it is the last voter", cc.Type, cc.Node)
+	}
 	n.changes = append(n.changes, cc)
 	return nil
+}
+
+// changePending reports whether a membership change is queued, proposed
+// and not yet chosen, or found open by phase 1. Changes go one at a time
+// (as in Raft), so each is checked against the membership the previous one
+// made.
+func (n *Node) changePending() bool {
+	if len(n.changes) > 0 {
+		return true
+	}
+	for _, p := range n.props {
+		if p.value.Kind == ValueChange {
+			return true
+		}
+	}
+	for s, r := range n.recovered {
+		if s >= n.next && r.Value.Kind == ValueChange {
+			return true
+		}
+	}
+	return false
 }
 
 // Compact tells the node that the caller's snapshot data covers every slot

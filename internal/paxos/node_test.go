@@ -152,3 +152,20 @@ func TestConfigValidate(t *testing.T) {
 		t.Fatal("zero ID accepted")
 	}
 }
+
+func TestOneMembershipChangeAtATime(t *testing.T) {
+	c := newCluster(3, 1, nil)
+	c.campaign(1)
+	c.stabilize()
+	if err := c.nodes[1].ProposeChange(ConfChange{Type: RemoveVoter, Node: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.nodes[1].ProposeChange(ConfChange{Type: RemoveVoter, Node: 2}); !errors.Is(err, ErrChangePending) {
+		t.Fatalf("second change while one is pending: %v, want ErrChangePending", err)
+	}
+	c.process(1)
+	c.stabilize()
+	if err := c.nodes[1].ProposeChange(ConfChange{Type: AddObserver, Node: 4}); err != nil {
+		t.Fatalf("change after the first was chosen: %v", err)
+	}
+}

@@ -406,7 +406,9 @@ func (s *Sim) change() {
 	if l == nil {
 		return
 	}
-	m := l.node.Membership(l.node.Learned() + 1)
+	// The latest membership every chosen change makes (the core refuses
+	// a change while another is pending).
+	m := s.orc.members[len(s.orc.members)-1]
 	var opts []paxos.ConfChange
 	for _, sn := range s.nodes {
 		id := sn.id
@@ -425,7 +427,9 @@ func (s *Sim) change() {
 	}
 	cc := opts[s.rng.IntN(len(opts))]
 	if err := l.node.ProposeChange(cc); err != nil {
-		s.fail("leader %d refused change %v: %v", l.id, cc, err)
+		if !errors.Is(err, paxos.ErrChangePending) {
+			s.fail("leader %d refused change %v: %v", l.id, cc, err)
+		}
 		return
 	}
 	s.res.Changes++

@@ -115,6 +115,11 @@ func (s *Sim) abandon(c *client) {
 // checkEnd runs the end-of-run checks: safety of late-decided slots,
 // linearizability, progress and convergence after the faults stopped.
 func (s *Sim) checkEnd() {
+	for _, sn := range s.nodes {
+		n := sn.node
+		s.logf("node %d: up=%v %s ballot=%s learned=%d delivered=%d snapshot=%d voters@next=%v", sn.id, sn.up,
+			n.Role(), n.Ballot(), n.Learned(), n.Delivered(), n.SnapshotSlot(), n.Membership(n.Learned()+1).Voters)
+	}
 	if err := s.orc.final(); err != nil {
 		s.fail("%v", err)
 		return
