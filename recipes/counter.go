@@ -93,14 +93,7 @@ func (c *Counter) Add(ctx context.Context, delta int64) (int64, error) {
 			&zk.SetDataRequest{Path: c.path, Data: []byte(strconv.FormatInt(next, 10)), Version: st.Version},
 			&zk.CreateRequest{Path: marker, Acl: zk.WorldACL(zk.PermAll)},
 		)
-		if err == nil {
-			for _, r := range res {
-				if r.Error != nil {
-					err = r.Error
-					break
-				}
-			}
-		}
+		err = multiErr(res, err)
 		switch {
 		case err == nil:
 			return next, c.s.deleteNode(ctx, marker)

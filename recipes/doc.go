@@ -24,7 +24,8 @@
 //	Election       dir/_c_<guid>-n_<seq>             lowest leads; data is the candidate's value
 //	Barrier        path                              exists while raised
 //	DoubleBarrier  dir/p-<guid>, dir/ready           n-th arrival creates ready
-//	Queue          dir/_c_<guid>-qn-<prio>-<seq>     persistent sequential; take = multi(delete item, create claim)
+//	Queue          dir/qn-<prio>-<seq>               persistent sequential; put = multi(create item, create marker),
+//	                                                 take = multi(delete item, create claim)
 //	Group          dir/<name>                        ephemeral, data is the member's
 //	Value          path                              data watched
 //	Namer          dir/_c_<guid>-id-<seq>            created and deleted; the sequence number is the ID

@@ -272,7 +272,13 @@ func (s *Session) acquireSeq(ctx context.Context, dir, name string, data []byte,
 			var err error
 			var ok bool
 			if w.children {
-				_, _, ch, err = s.conn.ChildrenW(dir)
+				// The watch is on the list ChildrenW returns, which may
+				// already differ from the one we decided on.
+				var now []string
+				now, _, ch, err = s.conn.ChildrenW(dir)
+				if err == nil && !equalStrings(sortSeq(now), sorted) {
+					ch = nil
+				}
 				return err
 			}
 			ok, _, ch, err = s.conn.ExistsW(join(dir, w.node))
@@ -285,7 +291,7 @@ func (s *Session) acquireSeq(ctx context.Context, dir, name string, data []byte,
 			return giveUp(fmt.Errorf("recipes: watch in %s: %w", dir, err))
 		}
 		if ch == nil {
-			continue // what we waited for is already gone
+			continue // what we waited for has already changed
 		}
 		select {
 		case <-ch:
@@ -296,4 +302,16 @@ func (s *Session) acquireSeq(ctx context.Context, dir, name string, data []byte,
 			return giveUp(ctx.Err())
 		}
 	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -18,18 +18,21 @@ var ErrEmpty = errors.New("recipes: queue empty")
 // nodes under dir, so they outlive the sessions that put them.
 //
 // Guarantees: items are taken in the order their Puts were applied by the
-// server. Each item is delivered exactly once: a Put whose reply is lost
-// with the connection is recovered through its protected name (never
-// stored twice), and a Take removes the item and records a claim in one
-// multi-operation, so after a lost reply the taker finds its claim and
-// still gets the item, and no other taker can get it.
+// server. Each item is delivered exactly once. A Put stores the item and a
+// marker dir/put-<guid> in one multi-operation, then deletes the marker; a
+// Take removes the item and creates a claim dir/claim-<guid> in one multi,
+// then deletes the claim. After a lost reply, the marker or the claim
+// tells whether the operation applied, so an item is never stored twice
+// nor lost between taker and server. (A protected name alone is not
+// enough for Put: the item may be taken before the putter looks for it.)
 //
 // Failure behaviour: connection drops and session expiry (items and
 // claims are persistent) only delay Put and Take. Take blocks while the
 // queue is empty, watching the children of dir (every waiting taker wakes
 // on each Put; all but one find nothing and wait again). If a taker's
 // process dies between taking an item and returning it, the item is gone
-// with it (its claim node remains under dir as evidence).
+// with it (its claim node remains under dir as evidence; likewise a put
+// marker may remain if a putter dies at the wrong moment).
 type Queue struct {
 	s   *Session
 	dir string
@@ -55,6 +58,7 @@ func NewPriorityQueue(s *Session, dir string) *PriorityQueue {
 const (
 	itemPrefix  = "qn-"
 	claimPrefix = "claim-"
+	putPrefix   = "put-"
 )
 
 // Put appends data to the queue.
@@ -82,9 +86,55 @@ func (q *Queue) Take(ctx context.Context) ([]byte, error) { return q.take(ctx, f
 func (q *Queue) TryTake(ctx context.Context) ([]byte, error) { return q.take(ctx, true) }
 
 func (q *Queue) put(ctx context.Context, data []byte, priority uint16) error {
-	name := fmt.Sprintf("%s%05d-", itemPrefix, priority)
-	if _, _, err := q.s.createProtected(ctx, q.dir, name, data, zk.FlagSequence); err != nil {
-		return fmt.Errorf("recipes: put %s: %w", q.dir, err)
+	item := join(q.dir, fmt.Sprintf("%s%05d-", itemPrefix, priority))
+	marker := join(q.dir, putPrefix+newGUID())
+	for {
+		res, err := q.s.conn.Multi(
+			&zk.CreateRequest{Path: item, Data: data, Flags: zk.FlagSequence, Acl: zk.WorldACL(zk.PermAll)},
+			&zk.CreateRequest{Path: marker, Acl: zk.WorldACL(zk.PermAll)},
+		)
+		err = multiErr(res, err)
+		switch {
+		case err == nil:
+			return q.s.deleteNode(ctx, marker)
+		case errors.Is(err, zk.ErrNoNode):
+			if err := q.s.ensurePath(ctx, q.dir); err != nil {
+				return fmt.Errorf("recipes: put %s: %w", q.dir, err)
+			}
+			continue
+		case !retryableOrExpired(err):
+			return fmt.Errorf("recipes: put %s: %w", q.dir, err)
+		}
+		// The reply was lost: the marker tells whether the item was
+		// stored (it may already have been taken, so look for the marker,
+		// not the item).
+		if err := q.s.pause(ctx); err != nil {
+			return fmt.Errorf("recipes: put %s: %w", q.dir, err)
+		}
+		var stored bool
+		if err := q.s.retry(ctx, func() error {
+			var err error
+			stored, _, err = q.s.conn.Exists(marker)
+			return err
+		}); err != nil {
+			return fmt.Errorf("recipes: put %s: %w", q.dir, err)
+		}
+		if stored {
+			return q.s.deleteNode(ctx, marker)
+		}
+	}
+}
+
+// multiErr is the first error of a multi, whether go-zookeeper reports it
+// in the reply header or only in the per-operation results.
+func multiErr(res []zk.MultiResponse, err error) error {
+	if err != nil {
+		return err
+	}
+	for _, r := range res {
+		if r.Error != nil {
+			return r.Error
+		}
 	}
 	return nil
 }
@@ -189,14 +239,7 @@ func (q *Queue) claim(ctx context.Context, path string) (data []byte, ok bool, e
 			&zk.DeleteRequest{Path: path, Version: st.Version},
 			&zk.CreateRequest{Path: claim, Flags: 0, Acl: zk.WorldACL(zk.PermAll)},
 		)
-		if err == nil {
-			for _, r := range res {
-				if r.Error != nil {
-					err = r.Error
-					break
-				}
-			}
-		}
+		err = multiErr(res, err)
 		switch {
 		case err == nil:
 			return data, true, q.s.deleteNode(ctx, claim)

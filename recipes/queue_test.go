@@ -134,7 +134,7 @@ func TestQueueLostReplies(t *testing.T) {
 		if err := s.ensurePath(ctx, dir); err != nil {
 			t.Fatal(err)
 		}
-		p.LoseReplyTo(opCreate)
+		p.LoseReplyTo(opMulti)
 		if err := q.Put(ctx, []byte("x")); err != nil {
 			t.Fatal(err)
 		}
