@@ -110,6 +110,7 @@ func (n *Node) campaign() {
 	n.fromSlot = n.learned + 1
 	n.promisedBy = map[NodeID]bool{}
 	n.recovered = map[uint64]Entry{}
+	n.maxRecovered = 0
 	n.heartbeatElapsed = 0
 	n.sendPrepares()
 }
