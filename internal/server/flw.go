@@ -2,13 +2,13 @@ package server
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
-	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -74,16 +74,10 @@ func (s *Server) fourLetterText(cmd string) string {
 		}
 		b.WriteString("\n")
 	case "crst":
-		for _, c := range s.connList() {
-			c.mu.Lock()
-			sent, recvd := c.stats.sent, c.stats.recvd
-			c.stats = connStats{lastCxid: -1, lastOp: "NA"}
-			c.stats.sent, c.stats.recvd = sent, recvd
-			c.mu.Unlock()
-		}
+		s.ResetConnectionStats()
 		b.WriteString("Connection stats reset.\n")
 	case "srst":
-		s.stats.reset()
+		s.ResetStats()
 		b.WriteString("Server stats reset.\n")
 	case "conf":
 		s.writeConf(&b)
@@ -92,41 +86,22 @@ func (s *Server) fourLetterText(cmd string) string {
 	case "mntr":
 		s.writeMntr(&b)
 	case "wchs":
-		sum := s.watches.Summarize()
-		fmt.Fprintf(&b, "%d connections watching %d paths\nTotal watches:%d\n", sum.Watchers, sum.Paths, sum.Total)
+		conns, paths, total := s.WatchSummary()
+		fmt.Fprintf(&b, "%d connections watching %d paths\nTotal watches:%d\n", conns, paths, total)
 	case "wchc":
-		byW := s.watches.ByWatcher()
-		type row struct {
-			sid   int64
-			paths []string
-		}
-		var rows []row
-		for c, ps := range byW {
-			rows = append(rows, row{c.sessionID(), ps})
-		}
-		sort.Slice(rows, func(i, j int) bool { return rows[i].sid < rows[j].sid })
-		for _, r := range rows {
-			fmt.Fprintf(&b, "0x%x\n", r.sid)
-			for _, p := range r.paths {
+		byS := s.WatchesBySession()
+		for _, sid := range sortedKeys(byS) {
+			fmt.Fprintf(&b, "0x%x\n", sid)
+			for _, p := range byS[sid] {
 				fmt.Fprintf(&b, "\t%s\n", p)
 			}
 		}
 		b.WriteString("\n")
 	case "wchp":
-		byP := s.watches.ByPath()
-		paths := make([]string, 0, len(byP))
-		for p := range byP {
-			paths = append(paths, p)
-		}
-		sort.Strings(paths)
-		for _, p := range paths {
+		byP := s.WatchesByPath()
+		for _, p := range sortedKeys(byP) {
 			fmt.Fprintf(&b, "%s\n", p)
-			ids := make([]int64, 0, len(byP[p]))
-			for _, c := range byP[p] {
-				ids = append(ids, c.sessionID())
-			}
-			sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-			for _, id := range ids {
+			for _, id := range byP[p] {
 				fmt.Fprintf(&b, "\t0x%x\n", id)
 			}
 		}
@@ -134,7 +109,8 @@ func (s *Server) fourLetterText(cmd string) string {
 	case "dump":
 		s.writeDump(&b)
 	case "dirs":
-		fmt.Fprintf(&b, "datadir_size: %d\nlogdir_size: %d\n", dirSize(s.opts.DataDir), dirSize(s.dataLogDir()))
+		data, log := s.DirSizes()
+		fmt.Fprintf(&b, "datadir_size: %d\nlogdir_size: %d\n", data, log)
 	case "gtmk", "stmk":
 		b.WriteString("306")
 	case "hash":
@@ -156,25 +132,14 @@ func (s *Server) sortedConns() []*conn {
 	return cs
 }
 
-// avgLatency formats a mean as ZooKeeper does: rounded to four decimals
-// and printed as a Java double ("0.0", "2.5", "2.3333").
-func avgLatency(sum, n int64) string {
-	if n == 0 {
-		return "0.0"
+// sortedKeys returns a map's keys in ascending order.
+func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
+	ks := make([]K, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
 	}
-	v := math.Round(float64(sum)/float64(n)*10000) / 10000
-	str := strconv.FormatFloat(v, 'f', -1, 64)
-	if !strings.Contains(str, ".") {
-		str += ".0"
-	}
-	return str
-}
-
-func (s *Server) latency() (min int64, avg string, max int64) {
-	st := &s.stats
-	st.latMu.Lock()
-	defer st.latMu.Unlock()
-	return st.latMin, avgLatency(st.latSum, st.latCount), st.latMax
+	slices.Sort(ks)
+	return ks
 }
 
 func (s *Server) lastZxidAndNodes() (int64, int) {
@@ -193,16 +158,15 @@ func (s *Server) writeSrvr(b *strings.Builder, withClients bool) {
 		}
 		b.WriteString("\n")
 	}
-	lmin, lavg, lmax := s.latency()
-	zxid, nodes := s.lastZxidAndNodes()
-	fmt.Fprintf(b, "Latency min/avg/max: %d/%s/%d\n", lmin, lavg, lmax)
-	fmt.Fprintf(b, "Received: %d\n", s.stats.received.Load())
-	fmt.Fprintf(b, "Sent: %d\n", s.stats.sent.Load())
-	fmt.Fprintf(b, "Connections: %d\n", len(s.connList()))
-	fmt.Fprintf(b, "Outstanding: %d\n", s.stats.outstanding.Load())
-	fmt.Fprintf(b, "Zxid: 0x%x\n", zxid)
-	b.WriteString("Mode: standalone\n")
-	fmt.Fprintf(b, "Node count: %d\n", nodes)
+	st := s.Stats()
+	fmt.Fprintf(b, "Latency min/avg/max: %d/%s/%d\n", st.MinLatency, JavaDouble(st.AvgLatency), st.MaxLatency)
+	fmt.Fprintf(b, "Received: %d\n", st.PacketsReceived)
+	fmt.Fprintf(b, "Sent: %d\n", st.PacketsSent)
+	fmt.Fprintf(b, "Connections: %d\n", st.AliveConnections)
+	fmt.Fprintf(b, "Outstanding: %d\n", st.OutstandingRequests)
+	fmt.Fprintf(b, "Zxid: 0x%x\n", st.LastZxid)
+	fmt.Fprintf(b, "Mode: %s\n", st.ServerState)
+	fmt.Fprintf(b, "Node count: %d\n", st.NodeCount)
 }
 
 // briefLine is a connection as stat lists it.
@@ -248,81 +212,39 @@ func (s *Server) writeConf(b *strings.Builder) {
 		}
 		return
 	}
-	port := "2181"
-	if a := s.Addr(); a != nil {
-		if i := strings.LastIndexByte(a.String(), ':'); i >= 0 {
-			port = a.String()[i+1:]
-		}
-	}
-	fmt.Fprintf(b, "clientPort=%s\n", port)
+	cf := s.Configuration()
+	data, log := s.DirSizes()
+	fmt.Fprintf(b, "clientPort=%d\n", cf.ClientPort)
 	fmt.Fprintf(b, "secureClientPort=-1\n")
-	fmt.Fprintf(b, "dataDir=%s\n", filepath.Join(s.opts.DataDir, "version-2"))
-	fmt.Fprintf(b, "dataDirSize=%d\n", dirSize(s.opts.DataDir))
-	fmt.Fprintf(b, "dataLogDir=%s\n", filepath.Join(s.dataLogDir(), "version-2"))
-	fmt.Fprintf(b, "dataLogSize=%d\n", dirSize(s.dataLogDir()))
-	fmt.Fprintf(b, "tickTime=%d\n", s.opts.TickTime.Milliseconds())
-	fmt.Fprintf(b, "maxClientCnxns=%d\n", s.opts.MaxClientCnxns)
-	fmt.Fprintf(b, "minSessionTimeout=%d\n", s.opts.MinSessionTimeout.Milliseconds())
-	fmt.Fprintf(b, "maxSessionTimeout=%d\n", s.opts.MaxSessionTimeout.Milliseconds())
+	fmt.Fprintf(b, "dataDir=%s\n", cf.DataDir)
+	fmt.Fprintf(b, "dataDirSize=%d\n", data)
+	fmt.Fprintf(b, "dataLogDir=%s\n", cf.DataLogDir)
+	fmt.Fprintf(b, "dataLogSize=%d\n", log)
+	fmt.Fprintf(b, "tickTime=%d\n", cf.TickTime.Milliseconds())
+	fmt.Fprintf(b, "maxClientCnxns=%d\n", cf.MaxClientCnxns)
+	fmt.Fprintf(b, "minSessionTimeout=%d\n", cf.MinSessionTimeout.Milliseconds())
+	fmt.Fprintf(b, "maxSessionTimeout=%d\n", cf.MaxSessionTimeout.Milliseconds())
 	fmt.Fprintf(b, "clientPortListenBacklog=-1\n")
-	fmt.Fprintf(b, "serverId=%d\n", s.opts.ServerID)
+	fmt.Fprintf(b, "serverId=%d\n", cf.ServerID)
 }
 
 func (s *Server) writeEnvi(b *strings.Builder) {
-	host, _ := os.Hostname()
-	wd, _ := os.Getwd()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
 	b.WriteString("Environment:\n")
-	fmt.Fprintf(b, "zookeeper.version=%s\n", version.Short())
-	fmt.Fprintf(b, "host.name=%s\n", host)
-	fmt.Fprintf(b, "java.version=%s\n", runtime.Version())
-	fmt.Fprintf(b, "java.vendor=synod\n")
-	fmt.Fprintf(b, "java.home=\n")
-	fmt.Fprintf(b, "java.class.path=\n")
-	fmt.Fprintf(b, "java.library.path=\n")
-	fmt.Fprintf(b, "java.io.tmpdir=%s\n", os.TempDir())
-	fmt.Fprintf(b, "java.compiler=<NA>\n")
-	fmt.Fprintf(b, "os.name=%s\n", runtime.GOOS)
-	fmt.Fprintf(b, "os.arch=%s\n", runtime.GOARCH)
-	fmt.Fprintf(b, "os.version=\n")
-	fmt.Fprintf(b, "user.name=%s\n", os.Getenv("USER"))
-	fmt.Fprintf(b, "user.home=%s\n", os.Getenv("HOME"))
-	fmt.Fprintf(b, "user.dir=%s\n", wd)
-	fmt.Fprintf(b, "os.memory.free=%dMB\n", (ms.HeapIdle)>>20)
-	fmt.Fprintf(b, "os.memory.max=%dMB\n", ms.Sys>>20)
-	fmt.Fprintf(b, "os.memory.total=%dMB\n", ms.HeapSys>>20)
+	for _, kv := range s.Environment() {
+		fmt.Fprintf(b, "%s=%v\n", kv.Key, kv.Value)
+	}
 }
 
+// writeMntr prints Monitor as mntr does: "zk_<key>\t<value>", doubles in
+// Java's notation.
 func (s *Server) writeMntr(b *strings.Builder) {
-	lmin, lavg, lmax := s.latency()
-	s.mu.RLock()
-	zxid, nodes := s.tree.LastZxid(), s.tree.NodeCount()
-	eph, size := s.tree.EphemeralCount(), s.tree.ApproximateDataSize()
-	s.mu.RUnlock()
-	sum := s.watches.Summarize()
-	kv := func(k string, v any) { fmt.Fprintf(b, "zk_%s\t%v\n", k, v) }
-	kv("version", version.Full())
-	kv("server_state", "standalone")
-	kv("avg_latency", lavg)
-	kv("max_latency", lmax)
-	kv("min_latency", lmin)
-	kv("packets_received", s.stats.received.Load())
-	kv("packets_sent", s.stats.sent.Load())
-	kv("num_alive_connections", len(s.connList()))
-	kv("outstanding_requests", s.stats.outstanding.Load())
-	kv("uptime", time.Since(s.start).Milliseconds())
-	kv("znode_count", nodes)
-	kv("watch_count", sum.Total)
-	kv("ephemerals_count", eph)
-	kv("approximate_data_size", size)
-	kv("global_sessions", s.sessions.Len())
-	kv("local_sessions", 0)
-	kv("last_zxid", fmt.Sprintf("0x%x", zxid))
-	kv("open_file_descriptor_count", openFDs())
-	kv("max_file_descriptor_count", maxFDs())
-	kv("connection_drop_probability", "0.0")
-	kv("auth_failed_count", s.stats.authFailed.Load())
+	for _, kv := range s.Monitor() {
+		v := kv.Value
+		if f, ok := v.(float64); ok {
+			v = JavaDouble(f)
+		}
+		fmt.Fprintf(b, "zk_%s\t%v\n", kv.Key, v)
+	}
 }
 
 func (s *Server) writeDump(b *strings.Builder) {

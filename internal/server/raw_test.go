@@ -388,7 +388,7 @@ func TestAvgLatencyFormat(t *testing.T) {
 		want   string
 	}{{0, 0, "0.0"}, {4, 2, "2.0"}, {7, 3, "2.3333"}, {5, 2, "2.5"}}
 	for _, tc := range tests {
-		if got := avgLatency(tc.sum, tc.n); got != tc.want {
+		if got := JavaDouble(avgLatencyMs(tc.sum, tc.n)); got != tc.want {
 			t.Errorf("avgLatency(%d, %d) = %q, want %q", tc.sum, tc.n, got, tc.want)
 		}
 	}
