@@ -108,7 +108,7 @@ func runCommand(cp **cluster, trace *bytes.Buffer, line string) (string, error) 
 	f := strings.Fields(line)
 	cmd, args := f[0], f[1:]
 	if cmd == "cluster" {
-		n, window, compact, seed := 3, uint64(0), uint64(0), uint64(1)
+		n, window, compact, seed, voters := 3, uint64(0), uint64(0), uint64(1), 0
 		for _, a := range args {
 			k, v, _ := strings.Cut(a, "=")
 			x, err := strconv.ParseUint(v, 10, 64)
@@ -124,13 +124,20 @@ func runCommand(cp **cluster, trace *bytes.Buffer, line string) (string, error) 
 				compact = x
 			case "seed":
 				seed = x
+			case "voters":
+				voters = int(x)
 			default:
 				return "", fmt.Errorf("cluster: unknown argument %q", k)
 			}
 		}
 		c := newCluster(n, seed, trace)
-		if window > 0 {
-			c.cfg.Window = window
+		if window > 0 || voters > 0 {
+			if window > 0 {
+				c.cfg.Window = window
+			}
+			if voters > 0 {
+				c.cfg.Voters = c.ids[:voters]
+			}
 			for _, id := range c.ids {
 				c.start(id)
 			}
