@@ -2,6 +2,12 @@
 // nodes on a virtual network with loss, delay and partitions, driven by
 // virtual time from one seed. Every run with the same Config replays
 // exactly.
+//
+// Sim runs real gossip.Node cores. Model runs a compact model of the same
+// protocol for sizes whose full view does not fit in memory with the real
+// core (10,000 nodes); Study measures either, and TestModelAgreesWithCore
+// keeps the two in agreement. STUDY.md in the parent directory holds the
+// scale study's latest output.
 package gossipsim
 
 import (
@@ -24,6 +30,9 @@ type Config struct {
 	MinDelay, MaxDelay time.Duration
 	// Gossip is the template node config; Name and Seeds are filled in.
 	Gossip gossip.Config
+	// Track is the number of nodes the Model tracks in full (0: all);
+	// Sim ignores it. See Model.
+	Track int
 	// Wire, when set, encodes and decodes every message through the codec
 	// (slower; proves the codec in the loop).
 	Wire bool
@@ -162,6 +171,9 @@ func (s *Sim) Crash(i int) { s.nodes[i].up = false; s.nodes[i].tickGen++ }
 
 // Restart starts node i again with the next generation and empty state.
 func (s *Sim) Restart(i int) error { return s.start(i, s.nodes[i].gen+1) }
+
+// PickNode draws a node from [lo, N) for the study's probes and crashes.
+func (s *Sim) PickNode(rng *rand.Rand, lo int) int { return lo + rng.IntN(len(s.nodes)-lo) }
 
 // PeerCount is the number of peers node i knows (0 while crashed).
 func (s *Sim) PeerCount(i int) int {

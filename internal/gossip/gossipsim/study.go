@@ -29,6 +29,8 @@ type StudyConfig struct {
 	// Model runs the row on the compact Model instead of the real core
 	// (for sizes whose full-view simulation does not fit in memory).
 	Model bool
+	// Track is the number of nodes the Model tracks in full (0: all).
+	Track int
 }
 
 // StudyResult is what one row measured.
@@ -55,8 +57,9 @@ type cluster interface {
 	AllSee(j int, want ...gossip.Status) bool
 	PeerCount(i int) int
 	SetProbe(i int, value string) (gen, ver uint64)
-	bytesSent() uint64
-	downs() uint64
+	PickNode(rng *rand.Rand, lo int) int
+	bytesSent() float64
+	downs() float64 // convictions, estimated for all pairs
 }
 
 var (
@@ -64,16 +67,20 @@ var (
 	_ cluster = (*Model)(nil)
 )
 
-func (s *Sim) bytesSent() uint64   { return s.Bytes }
-func (s *Sim) downs() uint64       { return s.downCount }
-func (m *Model) bytesSent() uint64 { return m.Bytes }
-func (m *Model) downs() uint64     { return m.Downs }
+func (s *Sim) bytesSent() float64   { return float64(s.Bytes) }
+func (s *Sim) downs() float64       { return float64(s.downCount) }
+func (m *Model) bytesSent() float64 { return m.bytes }
+
+// downs scales the convictions of tracked nodes to all nodes.
+func (m *Model) downs() float64 {
+	return float64(m.Downs) * float64(len(m.nodes)) / float64(len(m.cols))
+}
 
 // Study runs one row. It panics with the seed on a simulator invariant
 // failure so the row can be replayed.
 func Study(sc StudyConfig) (StudyResult, error) {
 	cfg := DefaultConfig()
-	cfg.N, cfg.Seeds, cfg.Seed, cfg.Loss = sc.N, min(3, sc.N), sc.Seed, sc.Loss
+	cfg.N, cfg.Seeds, cfg.Seed, cfg.Loss, cfg.Track = sc.N, min(3, sc.N), sc.Seed, sc.Loss, sc.Track
 	var s cluster
 	var err error
 	if sc.Model {
@@ -109,14 +116,14 @@ func study(s cluster, cfg Config, sc StudyConfig) (StudyResult, error) {
 	if sc.Quiet > 0 {
 		d0 := s.downs()
 		s.RunFor(sc.Quiet)
-		res.FalsePerNodeHour = float64(s.downs()-d0) / (float64(sc.N) * sc.Quiet.Hours())
+		res.FalsePerNodeHour = (s.downs() - d0) / (float64(sc.N) * sc.Quiet.Hours())
 	}
 
 	// Dissemination.
 	var rounds []float64
 	b0, t0 := s.bytesSent(), s.Now()
 	for r := 0; r < sc.Runs; r++ {
-		j := rng.IntN(sc.N)
+		j := s.PickNode(rng, 0)
 		gen, ver := s.SetProbe(j, fmt.Sprint(r))
 		start := s.Now()
 		if !s.RunUntil(func() bool { return s.AllKnow(j, gen, ver) }, iv/10, 200*iv) {
@@ -134,9 +141,9 @@ func study(s cluster, cfg Config, sc StudyConfig) (StudyResult, error) {
 	var batch []int
 	crashed := map[int]bool{}
 	for c := 0; c < sc.Crashes && sc.N > 3; c++ {
-		j := cfg.Seeds + rng.IntN(sc.N-cfg.Seeds)
+		j := s.PickNode(rng, cfg.Seeds)
 		for !s.Up(j) || crashed[j] {
-			j = cfg.Seeds + rng.IntN(sc.N-cfg.Seeds)
+			j = s.PickNode(rng, cfg.Seeds)
 		}
 		crashed[j] = true
 		batch = append(batch, j)
