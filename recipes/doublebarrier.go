@@ -77,7 +77,8 @@ func (d *DoubleBarrier) create(ctx context.Context) (*epoch, error) {
 		}
 		_, err = d.s.conn.Create(d.path, nil, zk.FlagEphemeral, zk.WorldACL(zk.PermAll))
 		if err == nil || errors.Is(err, zk.ErrNodeExists) {
-			return e, nil // names are unique, so an existing node is ours
+			e.track(d.path) // names are unique, so an existing node is ours
+			return e, nil
 		}
 		if !retryableOrExpired(err) {
 			return nil, err

@@ -53,6 +53,7 @@ func (g *Group) Join(ctx context.Context, name string, data []byte) (*Lease, err
 		_, err = g.s.conn.Create(path, data, zk.FlagEphemeral, zk.WorldACL(zk.PermAll))
 		switch {
 		case err == nil:
+			e.track(path)
 			return newLease(g.s, path, e), nil
 		case errors.Is(err, zk.ErrNoNode):
 			if err := g.s.ensurePath(ctx, g.dir); err != nil {
@@ -79,6 +80,7 @@ func (g *Group) Join(ctx context.Context, name string, data []byte) (*Lease, err
 				return nil, fmt.Errorf("recipes: join %s: %w", path, err)
 			}
 			if ok && st.EphemeralOwner == e2.id {
+				e2.track(path)
 				return newLease(g.s, path, e2), nil
 			}
 			if ok {

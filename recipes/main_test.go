@@ -160,17 +160,24 @@ func isClosed(ch <-chan struct{}) bool {
 
 // proxy is a real TCP proxy between a client and a server, used to drop
 // connections (Cut), to keep a client away from the server for longer than
-// its session timeout (Pause) so that the server expires the session, and
-// to lose the reply to the next request (LoseNextReply).
+// its session timeout (Pause, so that the server expires the session, or
+// PauseKeepAlive, so that it does not), and to lose the reply to a request
+// (LoseReplyTo).
 type proxy struct {
 	ln     net.Listener
 	target string
 
 	mu     sync.Mutex
-	conns  []net.Conn
+	pairs  []*pipe
 	paused bool
 	loseOp int32 // opcode whose reply to lose; 0 for none
 	lost   atomic.Int64
+}
+
+// pipe is one proxied connection.
+type pipe struct {
+	client, server net.Conn
+	held           atomic.Bool // client side gone, server side kept alive by our pings
 }
 
 func newProxy(t *testing.T, target string) *proxy {
@@ -180,7 +187,15 @@ func newProxy(t *testing.T, target string) *proxy {
 		t.Fatal(err)
 	}
 	p := &proxy{ln: ln, target: target}
-	t.Cleanup(func() { ln.Close(); p.Cut() })
+	t.Cleanup(func() {
+		ln.Close()
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		for _, x := range p.pairs {
+			x.client.Close()
+			x.server.Close()
+		}
+	})
 	go p.serve()
 	return p
 }
@@ -205,16 +220,17 @@ func (p *proxy) serve() {
 			c.Close()
 			continue
 		}
+		x := &pipe{client: c, server: s}
 		p.mu.Lock()
-		p.conns = append(p.conns, c, s)
+		p.pairs = append(p.pairs, x)
 		p.mu.Unlock()
 		var mute atomic.Bool // server->client bytes are dropped once set
 		go func() {
 			buf := make([]byte, 64<<10)
 			for {
 				n, err := s.Read(buf)
-				if n > 0 && !mute.Load() {
-					if _, werr := c.Write(buf[:n]); werr != nil {
+				if n > 0 && !mute.Load() && !x.held.Load() {
+					if _, werr := c.Write(buf[:n]); werr != nil && !x.held.Load() {
 						break
 					}
 				}
@@ -228,7 +244,7 @@ func (p *proxy) serve() {
 			buf := make([]byte, 64<<10)
 			for {
 				n, err := c.Read(buf)
-				if n > 0 {
+				if n > 0 && !x.held.Load() {
 					p.mu.Lock()
 					lose := p.loseOp != 0 && n >= 12 && int32(binary.BigEndian.Uint32(buf[8:12])) == p.loseOp
 					if lose {
@@ -251,7 +267,9 @@ func (p *proxy) serve() {
 					break
 				}
 			}
-			s.Close()
+			if !x.held.Load() {
+				s.Close()
+			}
 			c.Close()
 		}()
 	}
@@ -261,10 +279,12 @@ func (p *proxy) serve() {
 func (p *proxy) Cut() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		c.Close()
+	for _, x := range p.pairs {
+		if !x.held.Load() {
+			x.client.Close()
+			x.server.Close()
+		}
 	}
-	p.conns = nil
 }
 
 // Pause cuts every connection and refuses new ones until Resume.
@@ -273,6 +293,35 @@ func (p *proxy) Pause() {
 	p.paused = true
 	p.mu.Unlock()
 	p.Cut()
+}
+
+// PauseKeepAlive is Pause, except that the server side of each
+// connection stays open and the proxy pings the server on it, so the
+// server keeps the session alive while the client cannot reach it (as when
+// a client is partitioned from a server that still hears a stale
+// connection). The server drops the held connection when the client
+// reattaches the session on a new one.
+func (p *proxy) PauseKeepAlive() {
+	p.mu.Lock()
+	p.paused = true
+	for _, x := range p.pairs {
+		if x.held.Swap(true) {
+			continue
+		}
+		x.client.Close()
+		go func() {
+			ping := binary.BigEndian.AppendUint32(nil, 8)
+			ping = binary.BigEndian.AppendUint32(ping, uint32(0xfffffffe)) // xid -2
+			ping = binary.BigEndian.AppendUint32(ping, 11)                 // opPing
+			for {
+				time.Sleep(200 * time.Millisecond)
+				if _, err := x.server.Write(ping); err != nil {
+					return
+				}
+			}
+		}()
+	}
+	p.mu.Unlock()
 }
 
 func (p *proxy) Resume() {

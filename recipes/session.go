@@ -48,9 +48,16 @@ type Option = func(*zk.Conn)
 // ends, and nothing is carried into the next one.
 //
 // While disconnected, a holder cannot know whether its session is still
-// alive: Done does not close during a disconnection, only once expiry is
-// known (the server says so on reconnect). Callers that must stop work
-// as soon as safety is in doubt should also watch Disconnected.
+// alive. Session ends the epoch (ErrSessionExpired) as soon as it knows
+// the session expired (the server says so on reconnect) or must presume
+// so: the connection has stayed down for a whole session timeout, after
+// which the server has expired it (this uses the timeout asked for at
+// Connect; if the server negotiated a longer one, this is early, which is
+// safe; if a shorter one, late). Should the server
+// turn out to have kept the session, Session deletes the ephemeral nodes
+// the old epoch created before it opens a new epoch on that session, so
+// nothing the holders were told they lost lingers. Callers that must stop
+// work as soon as safety is in doubt should also watch Disconnected.
 //
 // A Session is safe for concurrent use.
 type Session struct {
@@ -59,6 +66,8 @@ type Session struct {
 
 	mu        sync.Mutex
 	cur       *epoch        // current epoch, nil before the first session and after an expiry
+	presume   *time.Timer   // ends cur if the connection stays down for the session timeout
+	cleaning  bool          // a cleanup of a presumed-expired epoch is under way
 	up        chan struct{} // closed while connected with a session
 	down      chan struct{} // closed while disconnected
 	closed    chan struct{}
@@ -71,6 +80,25 @@ type epoch struct {
 	done chan struct{}
 	once sync.Once
 	err  error
+
+	mu    sync.Mutex
+	nodes []string // ephemeral nodes created in this epoch, for cleanup
+}
+
+// track records an ephemeral node created in the epoch.
+func (e *epoch) track(path string) {
+	e.mu.Lock()
+	e.nodes = append(e.nodes, path)
+	e.mu.Unlock()
+}
+
+func (e *epoch) ended() bool {
+	select {
+	case <-e.done:
+		return true
+	default:
+		return false
+	}
 }
 
 func (e *epoch) end(err error) {
@@ -128,6 +156,10 @@ func (s *Session) onEvent(ev zk.Event) {
 	defer s.mu.Unlock()
 	switch ev.State {
 	case zk.StateHasSession:
+		if s.presume != nil {
+			s.presume.Stop()
+			s.presume = nil
+		}
 		id := s.conn.SessionID()
 		if s.cur != nil && s.cur.id != id {
 			// The expiry event itself may have been missed; a new id
@@ -135,7 +167,15 @@ func (s *Session) onEvent(ev zk.Event) {
 			s.cur.end(ErrSessionExpired)
 			s.cur = nil
 		}
-		if s.cur == nil {
+		if s.cur != nil && s.cur.ended() {
+			// We presumed the session expired and told the holders, but
+			// the server kept it: delete what the old epoch created
+			// before anyone uses the session again.
+			old := s.cur
+			s.cur = nil
+			s.cleaning = true
+			go s.cleanup(old)
+		} else if s.cur == nil && !s.cleaning {
 			s.cur = &epoch{id: id, done: make(chan struct{})}
 		}
 		select {
@@ -152,6 +192,70 @@ func (s *Session) onEvent(ev zk.Event) {
 		s.markDown()
 	case zk.StateDisconnected, zk.StateConnecting:
 		s.markDown()
+		if s.presume == nil && s.cur != nil && !s.cur.ended() {
+			e := s.cur
+			s.presume = time.AfterFunc(s.timeout, func() { s.presumeExpired(e) })
+		}
+	}
+}
+
+// presumeExpired ends epoch e when the connection has been down for a
+// whole session timeout: by then the server has expired the session
+// (unless it negotiated a longer timeout), so holders must be told now,
+// not whenever the network comes back.
+func (s *Session) presumeExpired(e *epoch) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur != e {
+		return
+	}
+	select {
+	case <-s.up:
+		return // reconnected meanwhile
+	default:
+	}
+	e.end(ErrSessionExpired)
+}
+
+// cleanup deletes the ephemeral nodes of an epoch that was presumed
+// expired while the server kept the session, then opens a new epoch on
+// the same session.
+func (s *Session) cleanup(old *epoch) {
+	old.mu.Lock()
+	nodes := old.nodes
+	old.mu.Unlock()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-s.closed:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	for _, p := range nodes {
+		for {
+			err := s.conn.Delete(p, -1)
+			if err == nil || errors.Is(err, zk.ErrNoNode) || !retryable(err) {
+				break
+			}
+			if s.WaitConnected(ctx) != nil {
+				s.mu.Lock()
+				s.cleaning = false
+				s.mu.Unlock()
+				return
+			}
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cleaning = false
+	select {
+	case <-s.up:
+		if s.cur == nil {
+			s.cur = &epoch{id: s.conn.SessionID(), done: make(chan struct{})}
+		}
+	default: // the next StateHasSession opens the epoch
 	}
 }
 
@@ -225,11 +329,14 @@ func (s *Session) current(ctx context.Context) (*epoch, error) {
 		s.mu.Lock()
 		e, up := s.cur, s.up
 		s.mu.Unlock()
-		if e != nil {
+		if e != nil && !e.ended() {
 			return e, nil
 		}
 		select {
 		case <-up:
+			if e != nil {
+				time.Sleep(20 * time.Millisecond) // a cleanup is under way
+			}
 		case <-s.closed:
 			return nil, ErrClosed
 		case <-ctx.Done():
@@ -355,6 +462,9 @@ func (s *Session) createProtected(ctx context.Context, dir, name string, data []
 		got, err := s.conn.Create(path, data, flags, zk.WorldACL(zk.PermAll))
 		switch {
 		case err == nil:
+			if flags&zk.FlagEphemeral != 0 {
+				e.track(got)
+			}
 			return got, e, nil
 		case errors.Is(err, zk.ErrNoNode):
 			if err := s.ensurePath(ctx, dir); err != nil {
@@ -387,6 +497,9 @@ func (s *Session) createProtected(ctx context.Context, dir, name string, data []
 		}
 		for _, c := range children {
 			if len(c) > len(prefix) && c[:len(prefix)] == prefix {
+				if flags&zk.FlagEphemeral != 0 {
+					e2.track(join(dir, c))
+				}
 				return join(dir, c), e2, nil
 			}
 		}
