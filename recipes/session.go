@@ -6,7 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/go-zookeeper/zk"
@@ -34,7 +37,9 @@ var (
 )
 
 // Option adjusts the *zk.Conn that Connect creates; the zk.With...
-// functions (zk.WithLogger, zk.WithDialer, ...) are Options.
+// functions (zk.WithLogger, zk.WithDialer, ...) are Options. Do not pass
+// zk.WithEventCallback: Session installs its own callback to follow the
+// session, and a second one would replace it.
 type Option = func(*zk.Conn)
 
 // Session wraps a *zk.Conn and follows its session: it knows when the
@@ -346,11 +351,16 @@ func (s *Session) current(ctx context.Context) (*epoch, error) {
 	}
 }
 
-// retryable reports whether err means "the request may not have reached
-// the server; try again once reconnected".
+// retryable reports whether err means "the connection failed: the
+// request may or may not have reached the server; find out or try again
+// once reconnected". Besides its own errors, go-zookeeper returns the raw
+// network error when writing a request fails (a partial write may have
+// reached the server).
 func retryable(err error) bool {
+	var ne net.Error
 	return errors.Is(err, zk.ErrConnectionClosed) || errors.Is(err, zk.ErrNoServer) ||
-		errors.Is(err, zk.ErrSessionMoved)
+		errors.Is(err, zk.ErrSessionMoved) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.As(err, &ne)
 }
 
 // retryableOrExpired adds session expiry, after which go-zookeeper opens
