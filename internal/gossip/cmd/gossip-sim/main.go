@@ -61,6 +61,7 @@ func main() {
 	trackMin := flag.Int("track-min", 100, "least number of nodes the model tracks in full")
 	parallel := flag.Int("parallel", 2, "rows run at the same time (each is single-threaded)")
 	seed := flag.Uint64("seed", 1, "simulation seed")
+	lossList := flag.String("loss", "0,5", "comma-separated message-loss rates in percent")
 	flag.Parse()
 
 	parse := func(list string) []int {
@@ -77,6 +78,15 @@ func main() {
 			out = append(out, n)
 		}
 		return out
+	}
+	var losses []float64
+	for _, f := range strings.Split(*lossList, ",") {
+		p, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || p < 0 || p >= 100 {
+			slog.Error("bad loss rate", "loss", f)
+			os.Exit(2)
+		}
+		losses = append(losses, p/100)
 	}
 	alsoModel := map[int]bool{}
 	for _, n := range parse(*modelSizes) {
@@ -95,7 +105,7 @@ func main() {
 				fmt.Printf("%7d  skipped: even the model needs ~%.0f GB, above -max-gb %.0f\n", n, est, *maxMem)
 				continue
 			}
-			for _, loss := range []float64{0, 0.05} {
+			for _, loss := range losses {
 				sc := gossipsim.StudyConfig{N: n, Loss: loss, Seed: *seed, Runs: *runs, Crashes: *crashes, Model: model}
 				if model {
 					sc.Track = track
@@ -178,7 +188,7 @@ func main() {
 	wg.Wait()
 	fmt.Println("rounds: gossip intervals until every node knew a new key (one warmed cluster per row, runs = trials);")
 	fmt.Println("crashes: nodes crashed one after the other, or all at once (@once), each timed until every live node convicted it;")
-	fmt.Println("false/n·h: down events with no crash per node-hour at 5% loss, watched for the quiet time of virtual time;")
+	fmt.Println("false/n·h: down events with no crash per node-hour in lossy rows, watched for the quiet time of virtual time;")
 	fmt.Println("B/node/rnd: encoded bytes sent per node per round while the probes spread;")
 	fmt.Println("core: real = gossip.Node in gossipsim.Sim; model/T = gossipsim.Model tracking T nodes in full (probes and crashes")
 	fmt.Println("among them; bytes of untracked heartbeat deltas and false convictions estimated from them).")
