@@ -53,6 +53,20 @@ func (s *childSet) get(name string) *node {
 	}
 }
 
+// newChildSet returns a set of kids, whose names must be distinct, sized
+// once for them.
+func newChildSet(kids []*node) *childSet {
+	size := 4
+	for len(kids)*4 > size*3 {
+		size *= 2
+	}
+	s := &childSet{slots: make([]*node, size), count: len(kids)}
+	for _, c := range kids {
+		s.place(c)
+	}
+	return s
+}
+
 // add inserts c, whose name must not be present yet.
 func (s *childSet) add(c *node) {
 	if (s.count+1)*4 > len(s.slots)*3 {

@@ -277,11 +277,13 @@ func ReadSnapshot(r io.Reader, opts Options) (*Tree, error) {
 	if s.err != nil || count < 1 {
 		return nil, corrupt("node count %d: %v", count, s.err)
 	}
+	var l loader
 	for i := int64(0); i < count; i++ {
-		if err := t.readNode(s, i == 0); err != nil {
+		if err := t.readNode(s, &l, i == 0); err != nil {
 			return nil, corrupt("node %d: %v", i, err)
 		}
 	}
+	l.finish(0)
 	want := s.crc.Sum32()
 	var sum [4]byte
 	if _, err := io.ReadFull(s.r, sum[:]); err != nil {
@@ -311,9 +313,49 @@ func (s *snapReader) str() string {
 	return string(b)
 }
 
+// loader keeps the state of one ReadSnapshot pass. Nodes come in depth-
+// first pre-order with siblings in byte order, so a node's parent is on
+// the stack of the nodes whose subtrees are still open, and the children
+// of a node are all known when its subtree closes: each child set is then
+// built once at its final size, with no lookups from the root and no
+// rehashing as it grows.
+type loader struct {
+	stack []loadFrame
+	rec   []byte // the current record, reused
+}
+
+// loadFrame is a node whose subtree is still being read.
+type loadFrame struct {
+	n    *node
+	kids []*node // children read so far, in byte order
+}
+
+// finish closes the subtrees above depth: each popped node gets its
+// child set.
+func (l *loader) finish(depth int) {
+	for len(l.stack) > depth {
+		f := &l.stack[len(l.stack)-1]
+		if len(f.kids) > 0 {
+			f.n.children = newChildSet(f.kids)
+		}
+		f.n, f.kids = nil, f.kids[:0]
+		l.stack = l.stack[:len(l.stack)-1]
+	}
+}
+
+// push opens n's subtree, reusing a popped frame's slice.
+func (l *loader) push(n *node) {
+	if len(l.stack) < cap(l.stack) {
+		l.stack = l.stack[:len(l.stack)+1]
+		l.stack[len(l.stack)-1].n = n
+		return
+	}
+	l.stack = append(l.stack, loadFrame{n: n})
+}
+
 // readNode reads one node record and links it under its parent, which an
-// earlier record must have created.
-func (t *Tree) readNode(s *snapReader, isRoot bool) error {
+// earlier record must have created and whose subtree must still be open.
+func (t *Tree) readNode(s *snapReader, l *loader, isRoot bool) error {
 	size := s.int()
 	if s.err != nil {
 		return s.err
@@ -321,7 +363,10 @@ func (t *Tree) readNode(s *snapReader, isRoot bool) error {
 	if size < 0 || size > maxSnapRecord {
 		return fmt.Errorf("record length %d", size)
 	}
-	rec := make([]byte, size)
+	if int(size) > cap(l.rec) {
+		l.rec = make([]byte, size, max(int(size), 2*cap(l.rec), 256))
+	}
+	rec := l.rec[:size]
 	s.full(rec)
 	if s.err != nil {
 		return s.err
@@ -352,25 +397,37 @@ func (t *Tree) readNode(s *snapReader, isRoot bool) error {
 		t.root = &n
 		t.count = 1
 		t.dataSize = int64(len(path) + len(data))
+		l.push(t.root)
 		return nil
 	}
 	if ValidatePath(path, false) != nil || path == "/" {
 		return fmt.Errorf("bad path %q", path)
 	}
-	parent := t.lookup(parentPath(path))
-	if parent == nil {
-		return fmt.Errorf("parent of %q missing", path)
+	pp := parentPath(path)
+	depth := len(l.stack)
+	for depth > 0 && l.stack[depth-1].n.path != pp {
+		depth--
 	}
-	if parent.children.get(baseName(path)) != nil {
-		return fmt.Errorf("duplicate node %q", path)
+	if depth == 0 {
+		return fmt.Errorf("parent of %q missing or out of order", path)
+	}
+	l.finish(depth)
+	f := &l.stack[depth-1]
+	parent := f.n
+	if k := len(f.kids); k > 0 && f.kids[k-1].path >= path {
+		return fmt.Errorf("node %q not after its sibling %q: duplicate or out of order", path, f.kids[k-1].path)
 	}
 	if t.isSessionOwner(parent.owner) {
 		return fmt.Errorf("ephemeral parent of %q", path)
 	}
-	c := t.addChild(parent, path, data, acl)
-	n.path, n.acl = c.path, acl
-	n.setBytes(data)
+	c := &node{}
 	*c = n
+	c.path, c.acl = path, acl
+	c.setBytes(data)
+	f.kids = append(f.kids, c)
+	t.count++
+	t.dataSize += int64(len(path) + len(data))
 	t.index(c)
+	l.push(c)
 	return nil
 }

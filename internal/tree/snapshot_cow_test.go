@@ -2,6 +2,7 @@ package tree
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand"
 	"sync"
@@ -136,5 +137,48 @@ func TestSnapshotAbort(t *testing.T) {
 	tr.EndSnapshot(s)
 	if !bytes.Equal(b.Bytes(), snapshotBytes(t, tr)) {
 		t.Fatal("second snapshot differs")
+	}
+}
+
+// TestReadSnapshotRejectsMisplacedNodes: a snapshot whose nodes are not in
+// depth-first pre-order with distinct, ordered siblings is corrupt (with a
+// valid CRC, so only the structure checks can catch it).
+func TestReadSnapshotRejectsMisplacedNodes(t *testing.T) {
+	h := newHarness(t, Options{})
+	for _, p := range []string{"/a", "/a/x", "/a/y", "/b"} {
+		h.mustCreate(p, 0)
+	}
+	tr := h.tr
+	cases := map[string]struct {
+		view  nodeView
+		extra int64
+	}{
+		"duplicate sibling": {func(n, out *node) []*node {
+			kids := liveView(n, out)
+			if n.path == "/a" {
+				kids = append(kids, kids[0])
+			}
+			return kids
+		}, 1},
+		"grandchild under the root": {func(n, out *node) []*node {
+			kids := liveView(n, out)
+			if n.path == "/" {
+				kids = append(kids, tr.lookup("/a/x"))
+			}
+			return kids
+		}, 1},
+	}
+	for name, c := range cases {
+		hd := tr.snapHead()
+		hd.count += c.extra
+		var b bytes.Buffer
+		if err := writeSnapshot(&b, hd, tr.root, c.view, nil); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := ReadSnapshot(bytes.NewReader(b.Bytes()), Options{}); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s: err %v, want ErrCorrupt", name, err)
+		} else {
+			t.Logf("%s: %v", name, err)
+		}
 	}
 }
