@@ -5,9 +5,11 @@
 //
 // Every recipe is built on a Session (Connect), which follows the
 // underlying session: connection drops that the session survives are
-// ridden out (requests are retried once reconnected, creates whose reply
-// was lost are recovered), and a session expiry ends everything that was
-// held through it.
+// ridden out (requests are retried once reconnected; creates and multis
+// whose reply was lost are recovered through protected names, markers or
+// claims, so nothing is applied twice), and a session expiry, reported by
+// the server or presumed after a session timeout without a connection,
+// ends everything that was held through it.
 //
 // What is held through an ephemeral node is a *Lease (Lock, RWLock,
 // Semaphore, Election, Group): its Done channel closes, and Err says why,

@@ -18,10 +18,16 @@ import (
 // (ErrClosed). Done closes at that moment, so work done under the lease
 // can select on it, like a context.
 //
-// While the connection is down, Done stays open: the session may still be
-// alive. If the server expired it, Done closes as soon as the client
-// reconnects and learns so. A holder that must never overlap with the next
-// holder should stop work when Session.Disconnected fires.
+// While the connection is down, Done stays open for up to one session
+// timeout: the session may still be alive, and a reconnect within that
+// time keeps the lease. After a session timeout without a connection, or
+// as soon as the server reports the expiry, Done closes with
+// ErrSessionExpired (see Session for what happens if the server had in
+// fact kept the session). A holder that must never overlap with the next
+// holder should also stop work when Session.Disconnected fires: the
+// server may expire the session up to one session timeout after it last
+// heard from the client, which can be before the client notices the
+// disconnection.
 type Lease struct {
 	s    *Session
 	path string
