@@ -33,7 +33,10 @@
 //     take a consistent image of the state as of an applied zxid Z (every
 //     write up to Z applied, none after) and call
 //     st.WriteSnapshot(Z, image.WriteSnapshot) — from another goroutine if
-//     you like: appends continue meanwhile.
+//     you like: appends continue meanwhile. The server fixes the image with
+//     tree.BeginSnapshot (copy-on-write) and writes it in the background.
+//     Purge waits for a snapshot being written, and counts only complete
+//     ones, so it never removes a segment the newest snapshot needs.
 //  4. st.Purge() after a snapshot, or set Options.PurgeInterval to run it
 //     in the background (autopurge.purgeInterval).
 //  5. st.Close() at shutdown.
