@@ -77,6 +77,11 @@ type Config struct {
 	// InitLimit and SyncLimit are in ticks.
 	InitLimit, SyncLimit int
 
+	// Admin is the AdminServer (admin.*).
+	Admin AdminConfig
+	// Metrics is the metrics provider (metricsProvider.*).
+	Metrics MetricsConfig
+
 	// Raw holds every key of the file with its trimmed value (the last
 	// one when a key repeats), including keys Synod does not act on.
 	Raw map[string]string
@@ -174,6 +179,8 @@ func Default() *Config {
 		GlobalOutstandingLimit:   defaultOutstandingLimit,
 		InitLimit:                defaultInitLimit,
 		SyncLimit:                defaultSyncLimit,
+		Admin:                    defaultAdmin(defaultClientPortAddress),
+		Metrics:                  defaultMetrics(),
 		Raw:                      map[string]string{},
 	}
 }
@@ -276,6 +283,7 @@ func (c *Config) Validate() error {
 	if c.GlobalOutstandingLimit <= 0 {
 		add("globalOutstandingLimit", "must be positive, is %d", c.GlobalOutstandingLimit)
 	}
+	errs = append(errs, c.validateAdmin()...)
 	errs = append(errs, c.validateEnsemble()...)
 	return errors.Join(errs...)
 }

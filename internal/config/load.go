@@ -38,6 +38,7 @@ func Load(path string, log *slog.Logger) (*Config, error) {
 	c.Path = path
 	c.DataDir = ""
 	c.ClientPortAddress = ""
+	c.Admin = defaultAdmin(defaultAdminAddress)
 	c.lines = map[string]int{}
 	st := &loadState{minSession: -1, maxSession: -1}
 	log = log.With("config", path)

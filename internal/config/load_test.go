@@ -123,6 +123,31 @@ globalOutstandingLimit=50
 			want(t, "PreAllocSize", c.PreAllocSize, int64(1<<20))
 			want(t, "GlobalOutstandingLimit", c.GlobalOutstandingLimit, 50)
 		}},
+		{"admin and metrics defaults", "dataDir={{dir}}\n", "", func(t *testing.T, c *Config) {
+			want(t, "Admin", c.Admin, AdminConfig{Enabled: true, Address: "0.0.0.0", Port: 8080,
+				CommandURL: "/commands", IdleTimeout: 30 * time.Second})
+			want(t, "Metrics", c.Metrics, MetricsConfig{ClassName: DefaultMetricsProvider,
+				HTTPHost: "0.0.0.0", HTTPPort: 7000, ExportJvmInfo: true})
+			want(t, "Prometheus", c.Metrics.Prometheus(), false)
+		}},
+		{"admin and metrics keys", `dataDir={{dir}}
+admin.enableServer=FALSE
+admin.serverAddress=::1
+admin.serverPort=0
+admin.commandURL=/cmds
+admin.idleTimeout=1500
+metricsProvider.className=org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider
+metricsProvider.httpHost=127.0.0.1
+metricsProvider.httpPort=7001
+metricsProvider.exportJvmInfo=false
+`, "", func(t *testing.T, c *Config) {
+			want(t, "Admin", c.Admin, AdminConfig{Enabled: false, Address: "::1", Port: 0,
+				CommandURL: "/cmds", IdleTimeout: 1500 * time.Millisecond})
+			want(t, "Admin.Addr", c.Admin.Addr(), "[::1]:0")
+			want(t, "Metrics.Addr", c.Metrics.Addr(), "127.0.0.1:7001")
+			want(t, "Prometheus", c.Metrics.Prometheus(), true)
+			want(t, "ExportJvmInfo", c.Metrics.ExportJvmInfo, false)
+		}},
 		{"srvr is always enabled", "dataDir={{dir}}\n4lw.commands.whitelist=\n", "", func(t *testing.T, c *Config) {
 			want(t, "FourLetterWhitelist", c.FourLetterWhitelist, []string{"srvr"})
 		}},
@@ -209,6 +234,15 @@ func TestLoadInvalid(t *testing.T) {
 		{"electionAlg not 3", "dataDir=/d\nelectionAlg=1\n", "", `:2: electionAlg: "1": only 3 is supported`},
 		{"peerType word", "dataDir=/d\npeerType=leader\n", "", `:2: peerType: "leader" is neither participant nor observer`},
 		{"documented boolean", "dataDir=/d\nreconfigEnabled=yes\n", "", `:2: reconfigEnabled: "yes" is not true or false`},
+		{"admin port word", "dataDir=/d\nadmin.serverPort=http\n", "", `:2: admin.serverPort: "http" is not a port number (0-65535)`},
+		{"admin port range", "dataDir=/d\n\nadmin.serverPort=65536\n", "", `:3: admin.serverPort: "65536" is not a port number`},
+		{"admin enable word", "dataDir=/d\nadmin.enableServer=yes\n", "", `:2: admin.enableServer: "yes" is not true or false`},
+		{"admin command URL", "dataDir=/d\nadmin.commandURL=commands\n", "", `:2: admin.commandURL: "commands" does not start with /`},
+		{"admin idle timeout", "dataDir=/d\nadmin.idleTimeout=0\n", "", `:2: admin.idleTimeout: 0 is not a positive number of milliseconds`},
+		{"admin address", "dataDir=/d\nadmin.serverAddress=\n", "", `:2: admin.serverAddress: "" is not a host name or address`},
+		{"metrics port", "dataDir=/d\nmetricsProvider.httpPort=-1\n", "", `:2: metricsProvider.httpPort: "-1" is not a port number`},
+		{"metrics class", "dataDir=/d\nmetricsProvider.className=com.example.Nope\n", "", `:2: metricsProvider.className: "com.example.Nope" is not a provider`},
+		{"metrics jvm info", "dataDir=/d\nmetricsProvider.exportJvmInfo=1\n", "", `:2: metricsProvider.exportJvmInfo: "1" is not true or false`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -258,12 +292,15 @@ func TestLoadKeyLogging(t *testing.T) {
 		{"initLimit", "10", "", ""}, // acted on: no log
 		{"standaloneEnabled", "false", "INFO", "accepted, not acted on"},
 		{"reconfigEnabled", "true", "INFO", "accepted, not acted on"},
-		{"admin.serverPort", "8080", "INFO", "accepted, not acted on"},
-		{"admin.enableServer", "false", "INFO", "accepted, not acted on"},
+		{"admin.serverPort", "8080", "", ""},
+		{"admin.enableServer", "false", "", ""},
+		{"admin.httpVersion", "11", "INFO", "accepted, not acted on"},
+		{"zookeeper.admin.serverPort", "8081", "WARN", "without its zookeeper. prefix"},
 		{"authProvider.1", "org.apache.zookeeper.server.auth.SASLAuthenticationProvider", "INFO", "accepted, not acted on"},
 		{"peerType", "participant", "INFO", "accepted, not acted on"},
-		{"metricsProvider.className", "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider", "INFO", "accepted, not acted on"},
-		{"metricsProvider.httpPort", "7000", "INFO", "accepted, not acted on"},
+		{"metricsProvider.className", "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider", "", ""},
+		{"metricsProvider.httpPort", "7000", "", ""},
+		{"metricsProvider.numWorkerThreads", "1", "INFO", "accepted, not acted on"},
 		{"sslQuorum", "false", "INFO", "accepted, not acted on"},
 		{"jute.maxbuffer", "1048575", "INFO", "accepted, not acted on"},
 		{"emulate353TTLNodes", "true", "INFO", "accepted, not acted on"},
