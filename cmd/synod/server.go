@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/synod-dev/synod/internal/admin"
 	"github.com/synod-dev/synod/internal/config"
 	"github.com/synod-dev/synod/internal/server"
 	"github.com/synod-dev/synod/internal/storage"
@@ -72,6 +73,12 @@ func runServer(args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	edges, err := startEdges(cfg, *cfgPath, srv, log)
+	if err != nil {
+		_ = ln.Close()
+		_ = srv.Close()
+		return err
+	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	errc := make(chan error, 1)
@@ -79,16 +86,68 @@ func runServer(args []string) error {
 	select {
 	case s := <-sig:
 		log.Info("shutting down", "signal", s.String())
+		edges.close(log)
 		if err := srv.Close(); err != nil {
 			return fmt.Errorf("close: %w", err)
 		}
 		return nil
 	case err := <-errc:
+		edges.close(log)
 		_ = srv.Close()
 		if err != nil && !errors.Is(err, net.ErrClosed) {
 			return err
 		}
 		return nil
+	}
+}
+
+// httpEdges are the operator HTTP servers beside the client port.
+type httpEdges struct {
+	admin   *admin.AdminServer
+	metrics *admin.MetricsServer
+}
+
+// startEdges starts the AdminServer and the /metrics endpoint as zoo.cfg
+// asks. Like ZooKeeper, a server whose AdminServer cannot start keeps
+// serving clients ("Failed to start AdminServer"), while one whose
+// /metrics cannot start does not start at all.
+func startEdges(cfg *config.Config, cfgPath string, srv *server.Server, log *slog.Logger) (httpEdges, error) {
+	var e httpEdges
+	if cfg.Metrics.Prometheus() {
+		m, err := admin.StartMetrics(srv, admin.MetricsOptions{Addr: cfg.Metrics.Addr(),
+			ExportRuntime: cfg.Metrics.ExportJvmInfo, Logger: log})
+		if err != nil {
+			return e, fmt.Errorf("cannot start /metrics server: %w", err)
+		}
+		e.metrics = m
+	}
+	if cfg.Admin.Enabled {
+		var initial []byte
+		if cfgPath != "" {
+			initial, _ = os.ReadFile(cfgPath) // Load read it a moment ago
+		}
+		a, err := admin.Start(srv, admin.Options{Addr: cfg.Admin.Addr(), CommandURL: cfg.Admin.CommandURL,
+			IdleTimeout: cfg.Admin.IdleTimeout, InitialConfig: string(initial), Logger: log})
+		if err != nil {
+			log.Warn("Failed to start AdminServer; serving clients without it", "err", err)
+		} else {
+			e.admin = a
+		}
+	}
+	return e, nil
+}
+
+// close stops the HTTP servers, logging what fails.
+func (e httpEdges) close(log *slog.Logger) {
+	if e.admin != nil {
+		if err := e.admin.Close(); err != nil {
+			log.Warn("close AdminServer", "err", err)
+		}
+	}
+	if e.metrics != nil {
+		if err := e.metrics.Close(); err != nil {
+			log.Warn("close /metrics server", "err", err)
+		}
 	}
 }
 

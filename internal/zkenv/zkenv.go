@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,6 +43,15 @@ type Options struct {
 	// Stdout and Stderr receive the server's output; nil discards it
 	// (ZooKeeper's log also lands in DataDir/zookeeper.log).
 	Stdout, Stderr io.Writer
+	// Admin turns the AdminServer on, on a free loopback port
+	// (Server.AdminURL). Off by default, for both kinds: its default
+	// port, 8080, is one port for every server on the machine.
+	Admin bool
+	// Metrics turns the Prometheus /metrics endpoint on, on a free
+	// loopback port (Server.MetricsURL). Debian's ZooKeeper lacks the
+	// Prometheus client jars its provider needs and fails to start with
+	// this.
+	Metrics bool
 }
 
 // Server is a running server process.
@@ -51,13 +61,22 @@ type Server struct {
 	Port    int
 	DataDir string
 	Config  string // path of the zoo.cfg it was started with
-	cmd     *exec.Cmd
-	done    chan struct{}
-	waitErr error
+	// AdminURL is the AdminServer's command URL
+	// (http://127.0.0.1:port/commands) when Options.Admin was set.
+	AdminURL string
+	// MetricsURL is http://127.0.0.1:port/metrics when Options.Metrics
+	// was set.
+	MetricsURL string
+	cmd        *exec.Cmd
+	done       chan struct{}
+	waitErr    error
 }
 
 // ZooKeeperJar is where Debian's zookeeper package puts the server.
 const ZooKeeperJar = "/usr/share/java/zookeeper.jar"
+
+// servletAPIJar is Debian's javax.servlet API, which the AdminServer needs.
+const servletAPIJar = "/usr/share/java/servlet-api.jar"
 
 var installOnce sync.Once
 var installErr error
@@ -180,6 +199,27 @@ func Start(ctx context.Context, kind Kind, opts Options) (*Server, error) {
 		"4lw.commands.whitelist": "*",
 		"admin.enableServer":     "false",
 	}
+	var adminURL, metricsURL string
+	if opts.Admin {
+		p, err := FreePort()
+		if err != nil {
+			return nil, err
+		}
+		cfg["admin.enableServer"] = "true"
+		cfg["admin.serverAddress"] = "127.0.0.1"
+		cfg["admin.serverPort"] = fmt.Sprint(p)
+		adminURL = fmt.Sprintf("http://127.0.0.1:%d/commands", p)
+	}
+	if opts.Metrics {
+		p, err := FreePort()
+		if err != nil {
+			return nil, err
+		}
+		cfg["metricsProvider.className"] = "org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider"
+		cfg["metricsProvider.httpHost"] = "127.0.0.1"
+		cfg["metricsProvider.httpPort"] = fmt.Sprint(p)
+		metricsURL = fmt.Sprintf("http://127.0.0.1:%d/metrics", p)
+	}
 	for k, v := range opts.Extra {
 		cfg[k] = v
 	}
@@ -203,9 +243,16 @@ func Start(ctx context.Context, kind Kind, opts Options) (*Server, error) {
 		if err := EnsureZooKeeper(); err != nil {
 			return nil, err
 		}
+		cp := "/etc/zookeeper/conf:" + ZooKeeperJar
+		if opts.Admin {
+			// Jetty's servlets need the servlet API, which the Class-Path
+			// of Debian's zookeeper.jar leaves out (libservlet-api-java
+			// comes with libjetty9-java).
+			cp += ":" + servletAPIJar
+		}
 		cmd = exec.Command("java",
 			"-Xmx2g",
-			"-cp", "/etc/zookeeper/conf:"+ZooKeeperJar,
+			"-cp", cp,
 			"-Dzookeeper.log.dir="+dataDir,
 			"-Dzookeeper.root.logger=INFO,CONSOLE",
 			"org.apache.zookeeper.server.ZooKeeperServerMain", cfgPath)
@@ -225,7 +272,8 @@ func Start(ctx context.Context, kind Kind, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("zkenv: start %s: %w", kind, err)
 	}
 	s := &Server{Kind: kind, Addr: fmt.Sprintf("127.0.0.1:%d", port), Port: port,
-		DataDir: dataDir, Config: cfgPath, cmd: cmd, done: make(chan struct{})}
+		DataDir: dataDir, Config: cfgPath, AdminURL: adminURL, MetricsURL: metricsURL,
+		cmd: cmd, done: make(chan struct{})}
 	go func() { s.waitErr = cmd.Wait(); close(s.done) }()
 	if err := s.waitReady(ctx, 60*time.Second); err != nil {
 		s.Kill()
@@ -239,7 +287,9 @@ func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
 	for {
 		out, err := FourLetter(s.Addr, "srvr", time.Second)
 		if err == nil && strings.Contains(out, "Mode:") {
-			return nil
+			if err = s.httpReady(); err == nil {
+				return nil
+			}
 		}
 		select {
 		case <-s.done:
@@ -290,4 +340,21 @@ func FourLetter(addr, word string, timeout time.Duration) (string, error) {
 	}
 	out, err := io.ReadAll(bufio.NewReader(c))
 	return string(out), err
+}
+
+// httpReady checks that the AdminServer and /metrics answer, when they
+// were asked for.
+func (s *Server) httpReady() error {
+	for _, u := range []string{s.AdminURL, s.MetricsURL} {
+		if u == "" {
+			continue
+		}
+		c := http.Client{Timeout: time.Second}
+		resp, err := c.Get(u)
+		if err != nil {
+			return err
+		}
+		_ = resp.Body.Close()
+	}
+	return nil
 }
