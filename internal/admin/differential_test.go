@@ -30,7 +30,7 @@ var dynamicKeys = map[string]bool{
 var knownDeviations = map[string]string{
 	"monitor": "ZooKeeper 3.8 adds ~460 ServerMetrics counters and summaries (fsynctime, " +
 		"proposal_count, readlatency quantiles ...) that Synod does not keep; Synod reports " +
-		"the root-context gauges and adds last_zxid (its mntr has it too)",
+		"the root gauges of ZooKeeperServer.registerMetrics and adds last_zxid (its mntr has it too)",
 	"system_properties": "JVM system properties; Synod has no JVM and reports the Go process's " +
 		"equivalents under a few Java property names",
 }

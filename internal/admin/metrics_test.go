@@ -10,7 +10,24 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/synod-dev/synod/internal/server"
+	"github.com/synod-dev/synod/internal/zkenv"
 )
+
+// zooKeeperGauges are the gauges ZooKeeperServer.registerMetrics
+// registers in ZooKeeper 3.8.0, which PrometheusMetricsProvider exports
+// under these names (help text = name), less the per-namespace quota
+// gauge sets, which Synod has no quotas for. Debian's ZooKeeper cannot
+// be asked: its jar lacks the Prometheus provider ("metrics provider
+// class was not found").
+var zooKeeperGauges = []string{
+	"avg_latency", "max_latency", "min_latency", "packets_received", "packets_sent",
+	"num_alive_connections", "outstanding_requests", "uptime", "znode_count", "watch_count",
+	"ephemerals_count", "approximate_data_size", "global_sessions", "local_sessions",
+	"open_file_descriptor_count", "max_file_descriptor_count", "connection_drop_probability",
+	"last_client_response_size", "max_client_response_size", "min_client_response_size",
+	"outstanding_tls_handshake", "auth_failed_count", "non_mtls_remote_conn_count",
+	"non_mtls_local_conn_count",
+}
 
 // scrape fetches /metrics and parses the text format.
 func scrape(t *testing.T, url string) map[string]*dto.MetricFamily {
@@ -61,11 +78,7 @@ func TestMetricsMove(t *testing.T) {
 	s := startServer(t)
 	url := startMetrics(t, s, true)
 	before := scrape(t, url)
-	for _, name := range []string{"znode_count", "watch_count", "ephemerals_count", "approximate_data_size",
-		"num_alive_connections", "outstanding_requests", "packets_received", "packets_sent",
-		"avg_latency", "min_latency", "max_latency", "global_sessions", "local_sessions", "uptime",
-		"open_file_descriptor_count", "max_file_descriptor_count", "connection_drop_probability",
-		"auth_failed_count"} {
+	for _, name := range zooKeeperGauges {
 		gauge(t, before, name)
 	}
 	if _, ok := before["go_goroutines"]; !ok {
@@ -109,5 +122,27 @@ func TestMetricsWithoutRuntime(t *testing.T) {
 	gauge(t, fams, "znode_count")
 	if code, _, _ := get(t, url[:len(url)-len("/metrics")]+"/other"); code != http.StatusNotFound {
 		t.Errorf("GET /other: %d, want 404", code)
+	}
+}
+
+// TestSynodBinaryMetrics scrapes the synod binary started from a zoo.cfg
+// with the Prometheus provider, so the config keys and the wiring in
+// cmd/synod are covered too.
+func TestSynodBinaryMetrics(t *testing.T) {
+	srv := zkenv.StartT(t, zkenv.Synod, zkenv.Options{Metrics: true, Admin: true})
+	before := gauge(t, scrape(t, srv.MetricsURL), "znode_count")
+	c := connectZK(t, srv.Addr)
+	if _, err := c.Create("/m", nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
+		t.Fatal(err)
+	}
+	fams := scrape(t, srv.MetricsURL)
+	if got := gauge(t, fams, "znode_count"); got != before+1 {
+		t.Fatalf("znode_count %v after a create, want %v", got, before+1)
+	}
+	if _, ok := fams["go_goroutines"]; !ok {
+		t.Error("exportJvmInfo defaults to true: Go runtime metrics missing")
+	}
+	if got := getJSON(t, srv.AdminURL+"/mntr")["znode_count"]; got != before+1 {
+		t.Fatalf("admin monitor znode_count %v, want %v", got, before+1)
 	}
 }

@@ -116,6 +116,9 @@ func TestZooKeeperRejectsInvalid(t *testing.T) {
 		{"peerType word", map[string]string{"peerType": "leader"}},
 		{"documented boolean", map[string]string{"reconfigEnabled": "yes"}},
 		{"non-numeric tickTime", map[string]string{"tickTime": "abc"}},
+		// "metrics provider class was not found"; Debian's ZooKeeper says
+		// so of PrometheusMetricsProvider too, which it does not ship.
+		{"unknown metrics provider", map[string]string{"metricsProvider.className": "com.example.NoSuchProvider"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -26,7 +26,8 @@ type KV struct {
 }
 
 // Monitor returns the values mntr reports, in mntr's order, without the
-// "zk_" prefix. avg_latency and connection_drop_probability are float64,
+// "zk_" prefix: the gauges ZooKeeperServer.registerMetrics registers in
+// ZooKeeper 3.8, plus last_zxid. avg_latency and connection_drop_probability are float64,
 // version, server_state and last_zxid strings, the rest int64.
 func (s *Server) Monitor() []KV {
 	st := s.Stats()
@@ -56,6 +57,15 @@ func (s *Server) Monitor() []KV {
 		{"max_file_descriptor_count", maxFDs()},
 		{"connection_drop_probability", 0.0},
 		{"auth_failed_count", st.AuthFailed},
+		// ZooKeeper's other root gauges, at the values it reports when
+		// nothing was measured: Synod does not record response sizes
+		// and has no TLS.
+		{"last_client_response_size", int64(-1)},
+		{"max_client_response_size", int64(-1)},
+		{"min_client_response_size", int64(-1)},
+		{"outstanding_tls_handshake", int64(0)},
+		{"non_mtls_remote_conn_count", int64(0)},
+		{"non_mtls_local_conn_count", int64(0)},
 	}
 }
 
@@ -307,4 +317,19 @@ func JavaDouble(v float64) string {
 		str += ".0"
 	}
 	return str
+}
+
+// SnapshotInfo is an optional ability of a Storage: the newest snapshot's
+// last zxid and when it was taken. ok is false when there is none.
+type SnapshotInfo interface {
+	LastSnapshot() (zxid int64, at time.Time, ok bool)
+}
+
+// LastSnapshot reports the newest snapshot, when the storage can tell
+// (it implements SnapshotInfo).
+func (s *Server) LastSnapshot() (zxid int64, at time.Time, ok bool) {
+	if si, isInfo := s.opts.Storage.(SnapshotInfo); isInfo {
+		return si.LastSnapshot()
+	}
+	return 0, time.Time{}, false
 }
