@@ -9,10 +9,11 @@ import (
 	"time"
 )
 
-// TestConnectionChaos runs a lock, a queue and a counter under contention
-// from sessions whose connections are cut again and again (each session
-// survives: cuts are shorter than the session timeout). Mutual exclusion,
-// exactly-once delivery and the count must hold regardless.
+// TestConnectionChaos runs a lock, a semaphore, an election, a queue and a
+// counter under contention from sessions whose connections are cut again
+// and again (each session survives: cuts are shorter than the session
+// timeout). Mutual exclusion, exactly-once delivery and the count must
+// hold regardless.
 func TestConnectionChaos(t *testing.T) {
 	forEachKind(t, func(t *testing.T, addr string) {
 		root := testRoot(t)
@@ -42,7 +43,7 @@ func TestConnectionChaos(t *testing.T) {
 			}
 		}()
 
-		var x exclusion
+		var x, semX, leadX exclusion
 		const rounds, items, adds = 4, 15, 8
 		seen := map[string]int{}
 		var mu sync.Mutex
@@ -93,6 +94,43 @@ func TestConnectionChaos(t *testing.T) {
 					taken.Add(1)
 				}
 			}()
+			wg.Add(2)
+			go func() { // semaphore of 2
+				defer wg.Done()
+				m := NewSemaphore(s, root+"/sem", 2)
+				for r := 0; r < rounds; r++ {
+					lease, err := m.Acquire(ctx)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					semX.enter()
+					time.Sleep(20 * time.Millisecond)
+					semX.leave()
+					if err := lease.Release(ctx); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+			go func() { // election
+				defer wg.Done()
+				e := NewElection(s, root+"/elect")
+				for r := 0; r < rounds; r++ {
+					lease, err := e.Campaign(ctx, []byte(fmt.Sprint(i)))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					leadX.enter()
+					time.Sleep(20 * time.Millisecond)
+					leadX.leave()
+					if err := lease.Release(ctx); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
 			go func() { // counter
 				defer wg.Done()
 				c := NewCounter(s, root+"/count")
@@ -117,6 +155,12 @@ func TestConnectionChaos(t *testing.T) {
 		}
 		if x.total.Load() != n*rounds {
 			t.Fatalf("%d lock acquisitions", x.total.Load())
+		}
+		if m := semX.max.Load(); m > 2 || semX.total.Load() != n*rounds {
+			t.Fatalf("semaphore: %d holders at once, %d acquisitions", m, semX.total.Load())
+		}
+		if m := leadX.max.Load(); m != 1 || leadX.total.Load() != n*rounds {
+			t.Fatalf("election: %d leaders at once, %d terms", m, leadX.total.Load())
 		}
 		mu.Lock()
 		for k, c := range seen {

@@ -54,6 +54,22 @@ func TestSessionExpiry(t *testing.T) {
 			waiter <- l
 		}()
 		waitChildren(t, other, root+"/lock", 2)
+		// The holder's session also waits for a lock that other holds:
+		// its expiry must not lose the waiter's place for good; it
+		// queues again in the new session.
+		otherHeld, err := NewLock(other, root+"/lock2").Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		holderWaits := make(chan *Lease, 1)
+		go func() {
+			l, err := NewLock(holder, root+"/lock2").Acquire(ctx)
+			if err != nil {
+				t.Error(err)
+			}
+			holderWaits <- l
+		}()
+		waitChildren(t, other, root+"/lock2", 2)
 
 		p.Pause()
 		var next *Lease
@@ -80,6 +96,19 @@ func TestSessionExpiry(t *testing.T) {
 		}
 		if id := holder.Conn().SessionID(); id == oldID {
 			t.Fatalf("session %x still in use after the server expired it", id)
+		}
+		// The waiting Acquire re-queued in the new session and gets the
+		// lock once other releases it.
+		waitChildren(t, other, root+"/lock2", 2)
+		_ = otherHeld.Release(ctx)
+		select {
+		case l := <-holderWaits:
+			if l == nil || isClosed(l.Done()) {
+				t.Fatal("re-queued waiter got a dead lease")
+			}
+			_ = l.Release(ctx)
+		case <-time.After(10 * time.Second):
+			t.Fatal("waiter whose session expired never got the lock")
 		}
 		// The Session carries on with a new ZooKeeper session.
 		_ = next.Release(ctx)
