@@ -46,7 +46,8 @@ func runBench(args []string) error {
 	scale := fs.String("scale", "", "with -compare: znode counts of the scale runs, e.g. 1000000,3000000")
 	name := fs.String("name", "", "with -results: base name of the files (default: the UTC date the run started)")
 	include := fs.String("include", "", "with -results: comma-separated JSON files of earlier -compare runs whose rows join this report (without -compare: only regenerate the report and plots from them)")
-	only := fs.String("only", "", "with -compare: comma-separated case-name prefixes to run")
+	onlyTargets := fs.String("targets", "", "with -compare: run only these targets (zookeeper, synod; comma-separated)")
+	onlyCases := fs.String("only", "", "with -compare: comma-separated case-name prefixes to run")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,7 +63,7 @@ func runBench(args []string) error {
 		defer pprof.StopCPUProfile()
 	}
 	if *compare != "" || (*include != "" && *results != "") {
-		return runCompare(cfg, *compare, *results, *name, *include, *topology, *repeats, *sweep, *scale, *only)
+		return runCompare(cfg, *compare, *results, *name, *include, *topology, *repeats, *sweep, *scale, *onlyCases, *onlyTargets)
 	}
 	r, err := bench.Run(context.Background(), cfg)
 	if err != nil {
@@ -96,10 +97,19 @@ func ints(s string) ([]int, error) {
 	return out, nil
 }
 
-func runCompare(base bench.Config, dir, results, name, include, topology string, repeats int, sweep, scale, only string) error {
+func runCompare(base bench.Config, dir, results, name, include, topology string, repeats int, sweep, scale, only, onlyTargets string) error {
 	targets, err := bench.Targets(topology)
 	if err != nil {
 		return err
+	}
+	if onlyTargets != "" {
+		var keep []bench.Target
+		for _, t := range targets {
+			if strings.Contains(","+onlyTargets+",", ","+t.Label+",") {
+				keep = append(keep, t)
+			}
+		}
+		targets = keep
 	}
 	sw, err := ints(sweep)
 	if err != nil {
