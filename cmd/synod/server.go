@@ -121,7 +121,10 @@ func startEdges(cfg *config.Config, cfgPath string, srv *server.Server, log *slo
 		}
 		e.metrics = m
 	}
-	if cfg.Admin.Enabled {
+	if cfg.Admin.Enabled && cfg.Admin.ForceHTTPS {
+		log.Warn("Failed to start AdminServer; serving clients without it",
+			"err", "admin.forceHttps=true but Synod's AdminServer serves plain HTTP only")
+	} else if cfg.Admin.Enabled {
 		var initial []byte
 		if cfgPath != "" {
 			initial, _ = os.ReadFile(cfgPath) // Load read it a moment ago

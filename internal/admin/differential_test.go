@@ -141,6 +141,7 @@ func fetch(t *testing.T, url string) string {
 // synod binary for every command (and an unknown one) and compares the
 // index and the JSON shapes: member names and value types, not values.
 func TestDifferentialAgainstZooKeeper(t *testing.T) {
+	t.Parallel() // each waits on a process start; overlap them
 	if testing.Short() {
 		t.Skip("starts Apache ZooKeeper")
 	}

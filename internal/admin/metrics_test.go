@@ -10,7 +10,6 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/synod-dev/synod/internal/server"
-	"github.com/synod-dev/synod/internal/zkenv"
 )
 
 // zooKeeperGauges are the gauges ZooKeeperServer.registerMetrics
@@ -122,27 +121,5 @@ func TestMetricsWithoutRuntime(t *testing.T) {
 	gauge(t, fams, "znode_count")
 	if code, _, _ := get(t, url[:len(url)-len("/metrics")]+"/other"); code != http.StatusNotFound {
 		t.Errorf("GET /other: %d, want 404", code)
-	}
-}
-
-// TestSynodBinaryMetrics scrapes the synod binary started from a zoo.cfg
-// with the Prometheus provider, so the config keys and the wiring in
-// cmd/synod are covered too.
-func TestSynodBinaryMetrics(t *testing.T) {
-	srv := zkenv.StartT(t, zkenv.Synod, zkenv.Options{Metrics: true, Admin: true})
-	before := gauge(t, scrape(t, srv.MetricsURL), "znode_count")
-	c := connectZK(t, srv.Addr)
-	if _, err := c.Create("/m", nil, 0, zk.WorldACL(zk.PermAll)); err != nil {
-		t.Fatal(err)
-	}
-	fams := scrape(t, srv.MetricsURL)
-	if got := gauge(t, fams, "znode_count"); got != before+1 {
-		t.Fatalf("znode_count %v after a create, want %v", got, before+1)
-	}
-	if _, ok := fams["go_goroutines"]; !ok {
-		t.Error("exportJvmInfo defaults to true: Go runtime metrics missing")
-	}
-	if got := getJSON(t, srv.AdminURL+"/mntr")["znode_count"]; got != before+1 {
-		t.Fatalf("admin monitor znode_count %v, want %v", got, before+1)
 	}
 }

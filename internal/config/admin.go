@@ -21,6 +21,10 @@ type AdminConfig struct {
 	CommandURL string
 	// IdleTimeout is admin.idleTimeout (ms in zoo.cfg). Default 30 s.
 	IdleTimeout time.Duration
+	// ForceHTTPS is admin.forceHttps. Synod's AdminServer has no TLS, so
+	// the server does not start it when this is set, as ZooKeeper does
+	// not when its TLS settings are unusable.
+	ForceHTTPS bool
 }
 
 // Addr is the host:port to listen on.
@@ -96,6 +100,7 @@ func init() {
 		"admin.serverAddress": func(c *Config, _ *loadState, v string) error {
 			return setHost(&c.Admin.Address, v)
 		},
+		"admin.forceHttps": func(c *Config, _ *loadState, v string) error { return setStrictBool(&c.Admin.ForceHTTPS, v) },
 		"admin.serverPort": func(c *Config, _ *loadState, v string) error { return setPortOrZero(&c.Admin.Port, v) },
 		"admin.commandURL": func(c *Config, _ *loadState, v string) error {
 			if !strings.HasPrefix(v, "/") {

@@ -136,13 +136,14 @@ admin.serverAddress=::1
 admin.serverPort=0
 admin.commandURL=/cmds
 admin.idleTimeout=1500
+admin.forceHttps=true
 metricsProvider.className=org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider
 metricsProvider.httpHost=127.0.0.1
 metricsProvider.httpPort=7001
 metricsProvider.exportJvmInfo=false
 `, "", func(t *testing.T, c *Config) {
 			want(t, "Admin", c.Admin, AdminConfig{Enabled: false, Address: "::1", Port: 0,
-				CommandURL: "/cmds", IdleTimeout: 1500 * time.Millisecond})
+				CommandURL: "/cmds", IdleTimeout: 1500 * time.Millisecond, ForceHTTPS: true})
 			want(t, "Admin.Addr", c.Admin.Addr(), "[::1]:0")
 			want(t, "Metrics.Addr", c.Metrics.Addr(), "127.0.0.1:7001")
 			want(t, "Prometheus", c.Metrics.Prometheus(), true)

@@ -325,11 +325,36 @@ type SnapshotInfo interface {
 	LastSnapshot() (zxid int64, at time.Time, ok bool)
 }
 
-// LastSnapshot reports the newest snapshot, when the storage can tell
-// (it implements SnapshotInfo).
+// LastSnapshot reports the newest snapshot: the storage's answer when it
+// implements SnapshotInfo, else the newest "snapshot.<16 hex zxid>" file
+// in dataDir/version-2 (the layout internal/storage documents) and its
+// modification time.
 func (s *Server) LastSnapshot() (zxid int64, at time.Time, ok bool) {
 	if si, isInfo := s.opts.Storage.(SnapshotInfo); isInfo {
 		return si.LastSnapshot()
 	}
-	return 0, time.Time{}, false
+	if s.opts.DataDir == "" {
+		return 0, time.Time{}, false
+	}
+	dir := filepath.Join(s.opts.DataDir, "version-2")
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, time.Time{}, false
+	}
+	for _, e := range ents {
+		hex, isSnap := strings.CutPrefix(e.Name(), "snapshot.")
+		if !isSnap || len(hex) != 16 {
+			continue // also skips snapshot.<zxid>.tmp, still being written
+		}
+		z, err := strconv.ParseUint(hex, 16, 64)
+		if err != nil || (ok && int64(z) <= zxid) {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil {
+			continue
+		}
+		zxid, at, ok = int64(z), fi.ModTime(), true
+	}
+	return zxid, at, ok
 }
