@@ -136,7 +136,7 @@ func TestCommandShapes(t *testing.T) {
 func TestAvgLatencyIsADouble(t *testing.T) {
 	base := startAdmin(t, startServer(t), Options{})
 	_, _, b := get(t, base+"/commands/monitor")
-	if !strings.Contains(string(b), `"avg_latency": 0.0`) {
+	if !strings.Contains(string(b), `"avg_latency" : 0.0,`) {
 		t.Fatalf("avg_latency not written as a double:\n%s", b)
 	}
 }
@@ -144,7 +144,7 @@ func TestAvgLatencyIsADouble(t *testing.T) {
 func TestUnknownCommandAndMethods(t *testing.T) {
 	base := startAdmin(t, startServer(t), Options{CommandURL: "/admin/cmds"})
 	_, _, body := get(t, base+"/admin/cmds/nope")
-	if string(body) != "{\n  \"command\": \"nope\",\n  \"error\": \"Unknown command: nope\"\n}" {
+	if string(body) != "{\n  \"command\" : \"nope\",\n  \"error\" : \"Unknown command: nope\"\n}" {
 		t.Fatalf("unknown command: %s", body)
 	}
 	if code, _, _ := get(t, base+"/commands/ruok"); code != http.StatusNotFound {
@@ -181,4 +181,42 @@ func jsonEq(a, b any) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
+}
+
+// TestPrettyLikeJackson checks the layout against ZooKeeper 3.8.0's
+// answers as captured from Debian's build (cons, dump).
+func TestPrettyLikeJackson(t *testing.T) {
+	v := object{
+		{"connections", []object{{{"remote_socket_address", "127.0.0.1:36130"}, {"interest_ops", 1}}}},
+		{"secure_connections", []any{}},
+		{"expiry_time_to_session_ids", map[int64][]int64{1712000: {}, 1714000: {72057699522183168}}},
+		{"current_config", map[string]any{}},
+		{"avg_latency", double(17.5)},
+		{"html", "<a href=\"x\">&</a>"},
+		{"command", "connections"},
+		{"error", nil},
+	}
+	want := `{
+  "connections" : [ {
+    "remote_socket_address" : "127.0.0.1:36130",
+    "interest_ops" : 1
+  } ],
+  "secure_connections" : [ ],
+  "expiry_time_to_session_ids" : {
+    "1712000" : [ ],
+    "1714000" : [ 72057699522183168 ]
+  },
+  "current_config" : { },
+  "avg_latency" : 17.5,
+  "html" : "<a href=\"x\">&</a>",
+  "command" : "connections",
+  "error" : null
+}`
+	got, err := encodePretty(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
+	}
 }

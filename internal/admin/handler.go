@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -74,7 +73,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveIndex(w)
 		return
 	}
-	body, err := json.MarshalIndent(h.Run(name, r.URL.Query()), "", "  ")
+	body, err := encodePretty(h.Run(name, r.URL.Query()))
 	if err != nil {
 		h.log.Error("admin: encode response", "command", name, "err", err)
 		http.Error(w, err.Error(), http.StatusInternalServerError)

@@ -2,7 +2,6 @@ package admin
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 
 	"github.com/synod-dev/synod/internal/server"
@@ -26,11 +25,11 @@ func (o object) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		k, err := json.Marshal(f.k)
+		k, err := marshalNoEscape(f.k)
 		if err != nil {
 			return nil, fmt.Errorf("admin: key %q: %w", f.k, err)
 		}
-		v, err := json.Marshal(f.v)
+		v, err := marshalNoEscape(f.v)
 		if err != nil {
 			return nil, fmt.Errorf("admin: value of %q: %w", f.k, err)
 		}
