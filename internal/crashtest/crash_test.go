@@ -54,7 +54,9 @@ func TestCrashRecovery(t *testing.T) {
 		cycles = 100
 	}
 	dir := t.TempDir()
-	opts := zkenv.Options{DataDir: dir, Extra: map[string]string{"forceSync": "yes"}}
+	// A small snapCount makes background snapshots run all the time, so
+	// kills land while one is being written, and restarts load them.
+	opts := zkenv.Options{DataDir: dir, Extra: map[string]string{"forceSync": "yes", "snapCount": "100"}}
 	const workers = 4
 	state := make([]map[string]*ack, workers)
 	for i := range state {
