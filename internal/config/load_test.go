@@ -335,6 +335,13 @@ func TestLoadKeyLogging(t *testing.T) {
 	}
 }
 
+func TestDefaultAdminOnLoopback(t *testing.T) {
+	// Without a zoo.cfg the AdminServer stays on loopback, like the
+	// client port; a zoo.cfg gets ZooKeeper's 0.0.0.0 (TestLoadValid).
+	want(t, "Admin.Addr", Default().Admin.Addr(), "127.0.0.1:8080")
+	want(t, "Prometheus", Default().Metrics.Prometheus(), false)
+}
+
 func TestDefaultIsValid(t *testing.T) {
 	c := Default()
 	if err := c.Validate(); err != nil {
