@@ -128,12 +128,21 @@ func WriteTable(w io.Writer, rows []Row) {
 			name += " " + ref.Workload
 		case "recover":
 			// Recovery: the time to serve again, not a throughput.
-			secs := func(r *Row) string { return fmt.Sprintf("%.2f s", r.Seconds) }
-			if p.zk != nil && p.syn != nil {
+			secs := func(r *Row) string {
+				if r == nil {
+					return "–"
+				}
+				if r.Err != "" {
+					return fmt.Sprintf("failed after %.0f s", r.Seconds)
+				}
+				return fmt.Sprintf("%.2f s", r.Seconds)
+			}
+			or = 0
+			if p.zk != nil && p.syn != nil && p.zk.Err == "" && p.syn.Err == "" {
 				or = ratio(p.syn.Seconds, p.zk.Seconds)
 			}
 			fmt.Fprintf(w, "| %s restart after SIGKILL | %d | %d znodes | %s | %s | %s | – | – | – | – | – | %s | %s |\n",
-				name, ref.Repeat+1, ref.Count, cell(p.zk, secs), cell(p.syn, secs), fmtRatio(or), cell(p.zk, res), cell(p.syn, res))
+				name, ref.Repeat+1, ref.Count, secs(p.zk), secs(p.syn), fmtRatio(or), cell(p.zk, res), cell(p.syn, res))
 			continue
 		}
 		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
