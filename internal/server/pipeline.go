@@ -46,8 +46,9 @@ func (s *Server) committer() {
 	s.mu.RLock()
 	next := s.tree.LastZxid() + 1
 	s.mu.RUnlock()
-	var failed error           // the Append error that stopped writes, if any
-	var snapDone chan struct{} // closed when the background snapshot ends; nil if none runs
+	var failed error        // the Append error that stopped writes, if any
+	var snapDone chan error // the background snapshot's result; nil if none runs
+	var snapRetry time.Time // after a failed snapshot, no new one before this
 	for {
 		var r *request
 		select {
@@ -99,8 +100,11 @@ func (s *Server) committer() {
 		}
 		if snapDone != nil {
 			select {
-			case <-snapDone:
+			case err := <-snapDone:
 				snapDone = nil
+				if err != nil {
+					snapRetry = time.Now().Add(snapshotRetryDelay)
+				}
 			default:
 			}
 		}
@@ -110,12 +114,12 @@ func (s *Server) committer() {
 		}
 		var snap *tree.Snapshot
 		sn, ok := s.opts.Storage.(Snapshotter)
-		if ok && snapDone == nil && sn.SnapshotDue() {
+		if ok && snapDone == nil && sn.SnapshotDue() && time.Now().After(snapRetry) {
 			snap = s.tree.BeginSnapshot()
 		}
 		s.mu.Unlock()
 		if snap != nil {
-			snapDone = make(chan struct{})
+			snapDone = make(chan error, 1)
 			s.wg.Add(1)
 			go s.writeSnapshot(sn, snap, snapDone)
 		}
@@ -124,12 +128,17 @@ func (s *Server) committer() {
 	}
 }
 
+// snapshotRetryDelay spaces snapshot attempts after one fails (say the
+// disk is full), so that a lasting failure is not retried, and logged,
+// after every batch. Writes go on meanwhile; the log only grows longer.
+const snapshotRetryDelay = time.Minute
+
 // writeSnapshot writes snap through sn in the background while the
 // committer goes on (tree.BeginSnapshot's copy-on-write keeps the image
-// fixed), then ends it and closes done. Server.Close aborts it.
-func (s *Server) writeSnapshot(sn Snapshotter, snap *tree.Snapshot, done chan struct{}) {
+// fixed), then ends it and sends the result to done. Server.Close aborts
+// it.
+func (s *Server) writeSnapshot(sn Snapshotter, snap *tree.Snapshot, done chan<- error) {
 	defer s.wg.Done()
-	defer close(done)
 	finished := make(chan struct{})
 	go func() {
 		select {
@@ -145,8 +154,14 @@ func (s *Server) writeSnapshot(sn Snapshotter, snap *tree.Snapshot, done chan st
 	saved := snap.Saved()
 	s.tree.EndSnapshot(snap)
 	s.mu.Unlock()
+	done <- err
 	if err != nil {
-		s.log.Error("snapshot failed", "zxid", fmt.Sprintf("0x%x", snap.Zxid()), "err", err)
+		select {
+		case <-s.stopped:
+			s.log.Info("snapshot abandoned at shutdown", "zxid", fmt.Sprintf("0x%x", snap.Zxid()))
+		default:
+			s.log.Error("snapshot failed; writes go on, next attempt in a minute", "zxid", fmt.Sprintf("0x%x", snap.Zxid()), "err", err)
+		}
 		return
 	}
 	s.log.Info("snapshot written in the background", "zxid", fmt.Sprintf("0x%x", snap.Zxid()),

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -83,5 +84,43 @@ func TestStorageFailureStopsWrites(t *testing.T) {
 	}
 	if code := f.create("/d", 0); code != wire.ZOK {
 		t.Fatalf("write after restart: %v", code)
+	}
+}
+
+// TestSnapshotFailureKeepsWrites: when snapshots cannot be written (here
+// the temporary file cannot be created), writes go on, the failure is
+// logged once rather than after every batch, and a restart recovers
+// everything from the log.
+func TestSnapshotFailureKeepsWrites(t *testing.T) {
+	dir := t.TempDir()
+	fs := vfs.Inject(vfs.Default, func(op vfs.Op, name string) error {
+		if op == vfs.OpCreate && strings.HasSuffix(name, ".tmp") {
+			return syscall.ENOSPC
+		}
+		return nil
+	})
+	var logs lockedBuffer
+	s := startServer(t, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+		Storage: NewWALStorage(storage.Options{Dir: dir, FS: fs, PreAllocSize: -1, SnapCount: 5, Logger: discardLogger()})})
+	c := dialRaw(t, s.Addr().String())
+	c.mustConnect(0, nil, 30000)
+	for i := 0; i < 40; i++ {
+		if code := c.create(fmt.Sprintf("/n%d", i), 0); code != wire.ZOK {
+			t.Fatalf("create %d: %v", i, code)
+		}
+	}
+	c.nc.Close()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(logs.String(), "snapshot failed"); n != 1 {
+		t.Fatalf("snapshot failure logged %d times, want once:\n%s", n, logs.String())
+	}
+	s2 := startServer(t, Options{Storage: NewWALStorage(storage.Options{Dir: dir, PreAllocSize: -1, Logger: discardLogger()})})
+	d := dialRaw(t, s2.Addr().String())
+	d.mustConnect(0, nil, 30000)
+	var st wire.StatResponse
+	if code := d.call(wire.OpExists, &wire.PathWatchRequest{Path: "/n39"}, &st); code != wire.ZOK {
+		t.Fatalf("/n39 after restart: %v", code)
 	}
 }
