@@ -68,11 +68,14 @@ func main() {
 	wg.Wait()
 	passed, failed := 0, 0
 	var slots uint64
-	var ops, msgs int
+	var ops, msgs, crashes, changes, snaps int
 	for _, o := range results {
 		slots += o.res.Chosen
 		ops += o.res.Ops
 		msgs += o.res.Messages
+		crashes += o.res.Crashes
+		changes += o.res.Changes
+		snaps += o.res.Snapshots
 		if o.res.Err == nil {
 			passed++
 			if *verbose || len(list) == 1 {
@@ -89,8 +92,8 @@ func main() {
 		fmt.Printf("FAIL seed %d (%s): %v\n  replay: go run ./internal/sim/cmd/paxos-sim -seed %d%s -v\n",
 			o.seed, o.cfg, o.res.Err, o.seed, nodeFlag)
 	}
-	fmt.Fprintf(os.Stderr, "%d seeds in %s: %d slots chosen, %d client ops, %d messages\n",
-		len(list), time.Since(start).Round(time.Millisecond), slots, ops, msgs)
+	fmt.Fprintf(os.Stderr, "%d seeds in %s: %d slots chosen, %d client ops, %d messages, %d crashes, %d membership changes proposed, %d snapshots installed from peers\n",
+		len(list), time.Since(start).Round(time.Millisecond), slots, ops, msgs, crashes, changes, snaps)
 	fmt.Printf("%d passed, %d failed\n", passed, failed)
 	if failed > 0 {
 		os.Exit(1)
