@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"sync"
 
 	"github.com/synod-dev/synod/internal/storage"
 	"github.com/synod-dev/synod/internal/tree"
@@ -37,6 +38,9 @@ var (
 
 // loadGCPercent is GOGC during Load.
 const loadGCPercent = 400
+
+// loadGCMu serialises Loads, which change GOGC for the process.
+var loadGCMu sync.Mutex
 
 // NewWALStorage returns a Storage over the write-ahead log in opts.Dir
 // (and opts.LogDir). Nothing is opened until Load.
@@ -78,7 +82,10 @@ func (w *WALStorage) Load(topts tree.Options) (*tree.Tree, error) {
 	// (about as much CPU as the decoding). A higher GOGC while loading
 	// skips most of those cycles for little extra peak memory. A higher
 	// or "off" setting is left alone, a memory limit stays in force, and
-	// the previous setting is restored after.
+	// the previous setting is restored after. Loads in one process (tests)
+	// take turns, so that one cannot restore another's setting.
+	loadGCMu.Lock()
+	defer loadGCMu.Unlock()
 	if prev := debug.SetGCPercent(loadGCPercent); prev < 0 || prev > loadGCPercent {
 		debug.SetGCPercent(prev)
 	} else {
