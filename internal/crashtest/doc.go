@@ -14,7 +14,7 @@ package crashtest
 // 2026-12-02, Synod only (SYNOD_SKIP_ZK=1), the machine loaded by other
 // work (load average 11-22 on 2 cores), so the wall times are inflated
 // and noisy: before the snapshot-loading changes 39.0 s and 22.5 s, after
-// 10.95 s and 10.67 s; peak RSS 442/445 MiB before, 419/448 MiB after. The steadier
-// figure is CPU time of the load alone in a fresh process
+// 10.95 s and 10.67 s; peak RSS 442/445 MiB before, 419/448 MiB after.
+// The steadier figure is CPU time of the load alone in a fresh process
 // (BenchmarkWALLoad's files in internal/server): 4.1 -> 2.75 CPU-s. The
 // ZooKeeper comparison has not been re-run on a quiet machine.
