@@ -254,3 +254,18 @@ func TestPlots(t *testing.T) {
 		}
 	}
 }
+
+func TestEnsembleConfig(t *testing.T) {
+	got := ensembleConfig("/d/node2", 2182, []int{3001, 3002, 3003}, []int{4001, 4002, 4003}, map[string]string{"forceSync": "yes"})
+	for _, want := range []string{
+		"clientPort=2182\n", "dataDir=/d/node2\n", "forceSync=yes\n", "initLimit=10\n",
+		"server.1=127.0.0.1:3001:4001\n", "server.2=127.0.0.1:3002:4002\n", "server.3=127.0.0.1:3003:4003\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("config lacks %q:\n%s", want, got)
+		}
+	}
+	if i, j := strings.Index(got, "clientPort"), strings.Index(got, "tickTime"); i > j {
+		t.Errorf("keys not sorted:\n%s", got)
+	}
+}

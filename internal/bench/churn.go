@@ -46,7 +46,7 @@ func runChurn(ctx context.Context, cfg Config) (*Result, error) {
 	wg.Wait()
 	r := newResult(cfg)
 	r.Outstanding = 1
-	r.Ops, r.Errors = m.ops.Load(), m.errs.Load()
+	r.Ops, r.Errors, r.ErrorCodes = m.ops.Load(), m.errs.Load(), m.errorCodes()
 	r.fill(m.hist, elapsed)
 	return r, nil
 }

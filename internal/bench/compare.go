@@ -195,13 +195,13 @@ func runCase(ctx context.Context, dir string, t Target, cs Case, log io.Writer) 
 	}
 	defer func() {
 		for _, n := range nodes {
-			n.Stop()
+			n.stop()
 		}
 		os.RemoveAll(dir)
 	}()
 	addrs := make([]string, len(nodes))
 	for i, n := range nodes {
-		addrs[i] = n.Addr
+		addrs[i] = n.address()
 	}
 	var rows []Row
 	for _, step := range cs.Steps {
@@ -214,7 +214,7 @@ func runCase(ctx context.Context, dir string, t Target, cs Case, log io.Writer) 
 			row.Result = *newResult(step)
 		}
 		for _, n := range nodes {
-			rss, cpu := procStats(n.PID())
+			rss, cpu := procStats(n.pid())
 			row.PeakRSSKiB += rss
 			row.CPUSeconds += cpu
 		}
@@ -233,9 +233,9 @@ func runCase(ctx context.Context, dir string, t Target, cs Case, log io.Writer) 
 	if cs.Recover && len(nodes) == 1 {
 		last := cs.Steps[len(cs.Steps)-1]
 		row := Row{Case: cs.Name, Repeat: cs.Repeat, Target: t.Label, Result: Result{Workload: "recover", Count: last.Count}}
-		s, d, err := recoverServer(ctx, nodes[0], t, scalePath(last.Count-1))
+		s, d, err := recoverServer(ctx, nodes[0].(standalone).s, t, scalePath(last.Count-1))
 		if s != nil {
-			nodes[0] = s
+			nodes[0] = standalone{s}
 			row.PeakRSSKiB, row.CPUSeconds = procStats(s.PID())
 		}
 		row.Seconds = d.Seconds()
@@ -276,76 +276,33 @@ func recoverServer(ctx context.Context, s *zkenv.Server, t Target, path string) 
 	}
 }
 
+// process is one running server process of a target.
+type process interface {
+	address() string
+	pid() int
+	stop()
+}
+
+// standalone is a server started by zkenv.
+type standalone struct{ s *zkenv.Server }
+
+func (p standalone) address() string { return p.s.Addr }
+func (p standalone) pid() int        { return p.s.PID() }
+func (p standalone) stop()           { p.s.Stop() }
+
 // startTarget starts a standalone server or a 3-node ZooKeeper ensemble.
-func startTarget(ctx context.Context, dir string, t Target) ([]*zkenv.Server, error) {
+func startTarget(ctx context.Context, dir string, t Target) ([]process, error) {
 	if t.Nodes <= 1 {
 		s, err := zkenv.Start(ctx, t.Kind, zkenv.Options{DataDir: dir, Extra: t.Extra})
 		if err != nil {
 			return nil, fmt.Errorf("bench: start %s: %w", t.Label, err)
 		}
-		return []*zkenv.Server{s}, nil
+		return []process{standalone{s}}, nil
 	}
 	if t.Kind == zkenv.Synod {
 		return nil, ErrNoReplication
 	}
 	return startEnsemble(ctx, dir, t)
-}
-
-// startEnsemble starts t.Nodes ZooKeeper servers on 127.0.0.1 that form
-// one ensemble. zkenv.Start waits until a server serves, which a member
-// does only once a quorum is up, so the members start concurrently.
-func startEnsemble(ctx context.Context, dir string, t Target) ([]*zkenv.Server, error) {
-	extra := map[string]string{"initLimit": "10", "syncLimit": "5"}
-	for k, v := range t.Extra {
-		extra[k] = v
-	}
-	for i := 1; i <= t.Nodes; i++ {
-		p1, err := zkenv.FreePort()
-		if err != nil {
-			return nil, err
-		}
-		p2, err := zkenv.FreePort()
-		if err != nil {
-			return nil, err
-		}
-		extra["server."+strconv.Itoa(i)] = fmt.Sprintf("127.0.0.1:%d:%d", p1, p2)
-	}
-	type started struct {
-		s   *zkenv.Server
-		err error
-	}
-	ch := make(chan started, t.Nodes)
-	for i := 1; i <= t.Nodes; i++ {
-		d := filepath.Join(dir, fmt.Sprintf("node%d", i))
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, err
-		}
-		if err := os.WriteFile(filepath.Join(d, "myid"), []byte(strconv.Itoa(i)+"\n"), 0o644); err != nil {
-			return nil, err
-		}
-		go func() {
-			s, err := zkenv.Start(ctx, t.Kind, zkenv.Options{DataDir: d, Extra: extra})
-			ch <- started{s, err}
-		}()
-	}
-	var nodes []*zkenv.Server
-	var firstErr error
-	for range t.Nodes {
-		st := <-ch
-		if st.err != nil && firstErr == nil {
-			firstErr = st.err
-		}
-		if st.s != nil {
-			nodes = append(nodes, st.s)
-		}
-	}
-	if firstErr != nil {
-		for _, n := range nodes {
-			n.Kill()
-		}
-		return nil, fmt.Errorf("bench: start %s ensemble: %w", t.Label, firstErr)
-	}
-	return nodes, nil
 }
 
 // procStats reads VmHWM (KiB) and utime+stime (s) of pid, for the whole

@@ -24,6 +24,9 @@ type Result struct {
 	P99us       int64   `json:"p99_us"`
 	P999us      int64   `json:"p999_us"`
 	MaxUs       int64   `json:"max_us"`
+	// ErrorCodes counts error replies by ZooKeeper error code (-1 here
+	// also stands for a failed connection of churn).
+	ErrorCodes map[string]int64 `json:"error_codes,omitempty"`
 	// Rate is the target rate of an open-loop run (0: closed loop).
 	Rate float64 `json:"rate,omitempty"`
 	// Watchers and SetupSeconds (time to open every watcher session)
@@ -56,6 +59,9 @@ func (r *Result) fill(h *hdrhistogram.Histogram, elapsed time.Duration) {
 func (r *Result) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "%s sessions=%d outstanding=%d value=%dB: %.0f ops/s (%d ops, %d errors, %.1fs)\n",
 		r.Workload, r.Sessions, r.Outstanding, r.ValueSize, r.OpsPerSec, r.Ops, r.Errors, r.Seconds)
+	if len(r.ErrorCodes) > 0 {
+		fmt.Fprintf(w, "errors by code: %v\n", r.ErrorCodes)
+	}
 	if r.Rate > 0 {
 		fmt.Fprintf(w, "target rate %.0f ops/s; latency from intended send time\n", r.Rate)
 	}

@@ -127,9 +127,10 @@ type meter struct {
 	ops, errs atomic.Int64
 	mu        sync.Mutex
 	hist      *hdrhistogram.Histogram
+	codes     map[wire.Code]int64 // error replies by code; under mu
 }
 
-func newMeter() *meter { return &meter{hist: newHist()} }
+func newMeter() *meter { return &meter{hist: newHist(), codes: map[wire.Code]int64{}} }
 
 // tally is one session's share of a meter; used by one goroutine.
 type tally struct {
@@ -148,7 +149,24 @@ func (t *tally) record(d time.Duration, code wire.Code) {
 	t.m.ops.Add(1)
 	if code != 0 {
 		t.m.errs.Add(1)
+		t.m.mu.Lock()
+		t.m.codes[code]++
+		t.m.mu.Unlock()
 	}
+}
+
+// errorCodes returns the error replies by code, for the result.
+func (m *meter) errorCodes() map[string]int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.codes) == 0 {
+		return nil
+	}
+	out := map[string]int64{}
+	for c, n := range m.codes {
+		out[fmt.Sprint(int32(c))] = n
+	}
+	return out
 }
 
 // merge adds the tally into its meter.
@@ -227,7 +245,7 @@ func runTimed(ctx context.Context, cfg Config) (*Result, error) {
 		c.close()
 	}
 	r := newResult(cfg)
-	r.Ops, r.Errors = m.ops.Load(), m.errs.Load()
+	r.Ops, r.Errors, r.ErrorCodes = m.ops.Load(), m.errs.Load(), m.errorCodes()
 	r.fill(m.hist, elapsed)
 	return r, nil
 }
@@ -450,7 +468,7 @@ func runCount(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	r := newResult(cfg)
 	r.Count = cfg.Count
-	r.Ops, r.Errors = m.ops.Load(), m.errs.Load()
+	r.Ops, r.Errors, r.ErrorCodes = m.ops.Load(), m.errs.Load(), m.errorCodes()
 	r.fill(m.hist, elapsed)
 	r.MarkOpsPerSec = markRates(start, marks, mark)
 	if firstErr != nil && r.Ops < int64(cfg.Count) {
