@@ -156,6 +156,11 @@ func runCompare(base bench.Config, dir, results, name, include, topology string,
 	if name == "" {
 		name = date
 	}
+	elapsed := time.Since(start)
+	if dir == "" {
+		// Only a report from earlier runs: they are of the named day.
+		date, elapsed = name, 0
+	}
 	prefix := filepath.Join(results, name)
 	if topology == "ensemble3" {
 		prefix += "-ensemble3"
@@ -188,7 +193,7 @@ func runCompare(base bench.Config, dir, results, name, include, topology string,
 	}
 	defer f.Close()
 	return bench.WriteReport(f, rows, bench.ReportMeta{
-		Date: date, Topology: topology, RateCase: rateCase, Elapsed: time.Since(start),
+		Date: date, Topology: topology, RateCase: rateCase, Elapsed: elapsed,
 		Command: "synod " + strings.Join(os.Args[1:], " "),
 		Plots:   plots,
 	})

@@ -107,6 +107,9 @@ func WriteTable(w io.Writer, rows []Row) {
 				return "–"
 			}
 			if r.Err != "" && r.Ops == 0 {
+				if r.Err == ErrNoReplication.Error() {
+					return "n/a"
+				}
 				return "failed"
 			}
 			return f(r)
@@ -264,7 +267,11 @@ type ReportMeta struct {
 func WriteReport(w io.Writer, rows []Row, m ReportMeta) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "# Synod vs Apache ZooKeeper 3.8 — %s (%s)\n\n", m.Date, m.Topology)
-	fmt.Fprintf(bw, "Command: `%s` (took %v).\n\n", m.Command, m.Elapsed.Round(time.Second))
+	if m.Elapsed > 0 {
+		fmt.Fprintf(bw, "Command: `%s` (took %v).\n\n", m.Command, m.Elapsed.Round(time.Second))
+	} else {
+		fmt.Fprintf(bw, "Report made from earlier runs by `%s`.\n\n", m.Command)
+	}
 	fmt.Fprintln(bw, "Both servers run with `forceSync=yes` (every acknowledged write is fsynced; Synod's WAL uses group commit), data folders under the same folder of the same disk, standalone on 127.0.0.1, started fresh for every case. The load generator (`synod bench`, pipelined, HDR histograms) runs on the same machine. Cases run ZooKeeper then Synod, case by case; the headline set/get cases are repeated and judged on the median. Ratios are Synod / ZooKeeper. Peak RSS is VmHWM and CPU is utime+stime of the server process over its life, read at the end of the case.")
 	fmt.Fprintln(bw)
 	seen := map[string]bool{}
