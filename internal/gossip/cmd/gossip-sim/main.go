@@ -6,8 +6,10 @@
 //
 // Sizes whose full-view simulation with the real core would need more
 // than -max-gb run on gossipsim.Model, a compact model of the same
-// protocol, and are labelled "model"; the sizes in -model also run on the
-// model next to their real-core rows, so the two can be compared.
+// protocol, and are labelled model/T (T nodes tracked in full, see
+// -track-frac); the sizes in -model also run on the model next to their
+// real-core rows, so the two can be compared. internal/gossip/STUDY.md
+// holds the latest output and how to read it.
 package main
 
 import (
@@ -24,10 +26,11 @@ import (
 	"github.com/synod-dev/synod/internal/gossip/gossipsim"
 )
 
-// Bytes of simulator memory per (node, peer) pair, measured with
-// TestMemoryPerPair: the real core keeps a map entry, an endpoint state
-// and a detector window per peer; the model keeps 65 bytes in arrays per
-// tracked pair (and a bit per untracked one, not counted here).
+// Bytes of simulator memory per (node, peer) pair: the real core keeps a
+// map entry, an endpoint state and a detector window per peer, 0.8 KB on a
+// warmed 100-node cluster (TestMemoryPerPair) and ~1.2 KB at N = 1,000 with
+// larger maps and messages in flight; the model keeps 65 bytes in arrays
+// per tracked pair (and a bit per untracked one, not counted here).
 const (
 	realPairBytes  = 1200
 	modelPairBytes = 65
