@@ -75,7 +75,8 @@ func TestSnapshotStall(t *testing.T) {
 	s := startServer(t, Options{Storage: NewWALStorage(storage.Options{Dir: dir, PreAllocSize: -1, SnapCount: snapCount, Logger: discardLogger()})})
 	c := dialRaw(t, s.Addr().String())
 	c.mustConnect(0, nil, 30000)
-	var before, during time.Duration
+	var before, during, slowestAt time.Duration
+	var due time.Time
 	writes, writesDuring := 0, 0
 	start := time.Now()
 	for snapshotsIn(dir) < 2 {
@@ -98,13 +99,19 @@ func TestSnapshotStall(t *testing.T) {
 		if writes < snapCount {
 			before = max(before, d)
 		} else {
-			during = max(during, d)
+			if writesDuring == 0 {
+				due = t0
+			}
+			if d > during {
+				during, slowestAt = d, t0.Sub(due)
+			}
 			writesDuring++
 		}
 	}
 	elapsed := time.Since(start)
-	t.Logf("%d znodes: slowest write %v before the snapshot was due, %v from then until it was written (%d writes meanwhile, %v in all)",
-		n, before.Round(time.Microsecond), during.Round(time.Microsecond), writesDuring, elapsed.Round(time.Millisecond))
+	t.Logf("%d znodes: slowest write %v before the snapshot was due, %v from then until it was written (%d writes meanwhile, the slowest %v after it was due, the snapshot complete %v after; %v in all)",
+		n, before.Round(time.Microsecond), during.Round(time.Microsecond), writesDuring, slowestAt.Round(time.Millisecond),
+		time.Since(due).Round(time.Millisecond), elapsed.Round(time.Millisecond))
 	if writesDuring < 2 {
 		t.Errorf("only %d write(s) while the snapshot was written: writes waited for it", writesDuring)
 	}

@@ -96,8 +96,9 @@
 //	    uint32   CRC-32C of the body
 //	    [4]byte  "SEND"
 //
-// It is written to the .tmp name, fsynced, renamed, and the directory
-// fsynced; so a snapshot file under its final name is complete, and a .tmp
+// It is written to the .tmp name (fsynced every 4 MiB as it goes, so that
+// log fsyncs meanwhile do not queue behind the whole file), fsynced,
+// renamed, and the directory fsynced; so a snapshot file under its final name is complete, and a .tmp
 // left by a crash is deleted by Open.
 //
 // # Recovery

@@ -2,6 +2,8 @@ package storage
 
 import (
 	"io"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -71,5 +73,50 @@ func TestPurgeDuringBackgroundSnapshot(t *testing.T) {
 	}
 	if segs := mustSegs(t, fs); segs[0].seq == 0 {
 		t.Fatal("purge never removed a segment: the test did not exercise it")
+	}
+}
+
+// TestSnapshotSyncedAsWritten: a large snapshot is fsynced every
+// snapSyncBytes while it is written, not only at the end, and a failed
+// fsync part way fails the snapshot and leaves no file.
+func TestSnapshotSyncedAsWritten(t *testing.T) {
+	for _, failAt := range []int{0, 2} {
+		opts := testOptions()
+		mem := vfs.NewMem()
+		syncs := 0
+		opts.FS = vfs.Inject(mem, func(op vfs.Op, name string) error {
+			if op == vfs.OpSync && strings.HasSuffix(name, ".tmp") {
+				syncs++
+				if syncs == failAt {
+					return syscall.EIO
+				}
+			}
+			return nil
+		})
+		st, _, err := Open(opts, Handlers{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Append(Record{Zxid: 1, Data: payload(1)}); err != nil {
+			t.Fatal(err)
+		}
+		body := make([]byte, 3*snapSyncBytes+100)
+		_, err = st.WriteSnapshot(1, func(w io.Writer) error {
+			for off := 0; off < len(body); off += 64 << 10 {
+				if _, err := w.Write(body[off:min(off+64<<10, len(body))]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		st.Close()
+		snaps, _ := listSnapshots(mem, "/data")
+		names, _ := mem.List("/data")
+		switch {
+		case failAt == 0 && (err != nil || syncs < 4 || len(snaps) != 1):
+			t.Fatalf("snapshot: %v, %d fsyncs of the temporary file, %d snapshots; want nil, at least 4, 1", err, syncs, len(snaps))
+		case failAt > 0 && (err == nil || !strings.Contains(err.Error(), "fsync") || len(names) != 0):
+			t.Fatalf("fsync failing part way: err %v, files %v; want an fsync error and no file", err, names)
+		}
 	}
 }
