@@ -72,7 +72,7 @@ func (s *Server) Monitor() []KV {
 // Stats are the server-wide numbers srvr and stat report.
 type Stats struct {
 	Version     string
-	ServerState string // always "standalone"
+	ServerState string // "standalone", or "read-only" once storage has failed
 	// AvgLatency is in ms, rounded to four decimals as ZooKeeper does;
 	// Min and Max are whole ms.
 	AvgLatency                   float64
@@ -86,6 +86,16 @@ type Stats struct {
 	NodeCount                    int
 }
 
+// serverState is ZooKeeper's name for the server's mode: "standalone",
+// or "read-only", the mode of a ZooKeeper server that serves reads but no
+// writes, once a failed log append has stopped writes.
+func (s *Server) serverState() string {
+	if s.stats.storageFailed.Load() {
+		return "read-only"
+	}
+	return "standalone"
+}
+
 // Stats returns the server-wide counters.
 func (s *Server) Stats() Stats {
 	st := &s.stats
@@ -95,7 +105,7 @@ func (s *Server) Stats() Stats {
 	zxid, nodes := s.lastZxidAndNodes()
 	return Stats{
 		Version:             version.Full(),
-		ServerState:         "standalone",
+		ServerState:         s.serverState(),
 		AvgLatency:          avgLatencyMs(lsum, lcnt),
 		MinLatency:          lmin,
 		MaxLatency:          lmax,

@@ -44,8 +44,9 @@
 // once, closes the connections that sent those requests without answering
 // (their outcome is unknown), and from then on answers every write with
 // ZNotReadOnly and refuses new sessions, without calling Append again;
-// reads and existing sessions go on. Only a restart, which recovers from
-// what is on disk, accepts writes again. Load returns the tree to start
+// reads and existing sessions go on, and srvr and mntr report the mode
+// "read-only". Only a restart, which recovers from what is on disk,
+// accepts writes again. Load returns the tree to start
 // from (a snapshot replayed with the log tail); sessions recorded in it get
 // fresh timers, as ZooKeeper does after a restart. MemoryStorage, the
 // default, keeps nothing. WALStorage (storage_wal.go) is the durable one

@@ -85,6 +85,7 @@ func (s *Server) committer() {
 		}
 		if err := s.opts.Storage.Append(txns); err != nil {
 			failed = err
+			s.stats.storageFailed.Store(true)
 			s.log.Error("storage failed: this batch was not acknowledged and every later write is refused until restart; reads go on",
 				"err", err, "txns", len(txns))
 			// The outcome of these is unknown (the records may or may not

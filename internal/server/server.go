@@ -150,6 +150,9 @@ type serverStats struct {
 	latMin, latMax   int64
 	latSum, latCount int64
 	authFailed       atomic.Int64
+	// storageFailed is set when a log append failed and the committer
+	// refuses writes (pipeline.go); srvr and mntr then report read-only.
+	storageFailed atomic.Bool
 }
 
 func (st *serverStats) record(ms int64) {

@@ -36,6 +36,9 @@ func TestStorageFailureStopsWrites(t *testing.T) {
 		t.Fatal(code)
 	}
 
+	if st := s.Stats().ServerState; st != "standalone" {
+		t.Fatalf("server state %q before the failure", st)
+	}
 	failSync.Store(true)
 	c.send(100, wire.OpCreate, &wire.CreateRequest{Path: "/b", ACL: rawOpen})
 	_ = c.nc.SetReadDeadline(time.Now().Add(30 * time.Second))
@@ -60,6 +63,9 @@ func TestStorageFailureStopsWrites(t *testing.T) {
 	e := dialRaw(t, s.Addr().String())
 	if r, err := e.connect(0, nil, 30000, 0); err == nil && r.SessionID != 0 {
 		t.Fatalf("new session 0x%x created after storage failure", r.SessionID)
+	}
+	if st := s.Stats().ServerState; st != "read-only" {
+		t.Fatalf("server state %q after the failure, want read-only (srvr Mode, mntr zk_server_state)", st)
 	}
 	if n := strings.Count(logs.String(), "storage failed"); n != 1 {
 		t.Fatalf("storage failure logged %d times, want once:\n%s", n, logs.String())
