@@ -100,7 +100,7 @@ func (w *WALStorage) Load(topts tree.Options) (*tree.Tree, error) {
 		t = tree.New(topts)
 	}
 	w.log.Info("storage recovered", "snapshot", rec.SnapshotFile, "snapshotZxid", fmt.Sprintf("0x%x", rec.SnapshotZxid),
-		"records", rec.Records, "lastZxid", fmt.Sprintf("0x%x", rec.LastZxid), "tornFile", rec.TornFile)
+		"records", rec.Records, "segments", rec.Segments, "segmentsSkipped", rec.SkippedSegments, "lastZxid", fmt.Sprintf("0x%x", rec.LastZxid), "tornFile", rec.TornFile)
 	return t, nil
 }
 

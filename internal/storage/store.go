@@ -75,6 +75,7 @@ type Recovery struct {
 	Records          int      // log records replayed after the snapshot
 	LastZxid         int64    // highest zxid recovered (snapshot or log)
 	Segments         int      // log segments found
+	SkippedSegments  int      // segments not read: wholly covered by the snapshot
 	TornFile         string   // segment whose torn tail was cut, "" if none
 	TornOffset       int64    // where it was cut
 }
@@ -199,8 +200,22 @@ func (s *Store) recover(h Handlers) (Recovery, *wal, error) {
 	}
 	var prevZxid int64
 	var prevCRC uint32
+	chained := false // prevCRC is the end of the segment before this one
 	for i, sg := range segs {
 		last := i == len(segs)-1
+		// The two newest segments are always read: the last may be cut or
+		// removed, and the chain then continues from the one before it.
+		if i < len(segs)-2 && segs[i+1].firstZxid <= rec.SnapshotZxid+1 {
+			// Every record here is in the snapshot: the next segment
+			// starts at or before the first record recovery needs. Not
+			// reading it keeps recovery proportional to the tree and the
+			// log tail, not to every write ever made (autopurge is off by
+			// default). Its checksums are not verified; nothing in it is
+			// used.
+			rec.SkippedSegments++
+			w.nextSeq = sg.seq + 1
+			continue
+		}
 		data, err := readAll(s.fs, sg.path)
 		if err != nil {
 			return rec, nil, err
@@ -237,7 +252,7 @@ func (s *Store) recover(h Handlers) (Recovery, *wal, error) {
 		if res.Header.Seq != sg.seq || res.Header.FirstZxid != sg.firstZxid {
 			return rec, nil, corruptf(sg.path, 0, "header names segment %d at zxid %#x, file name segment %d at %#x", res.Header.Seq, res.Header.FirstZxid, sg.seq, sg.firstZxid)
 		}
-		if i > 0 && res.Header.PrevCRC != prevCRC {
+		if chained && res.Header.PrevCRC != prevCRC {
 			return rec, nil, corruptf(sg.path, 0, "chain broken: header carries CRC %08x, previous segment ends with %08x", res.Header.PrevCRC, prevCRC)
 		}
 		if res.TornAt >= 0 {
@@ -253,7 +268,7 @@ func (s *Store) recover(h Handlers) (Recovery, *wal, error) {
 		if res.Records > 0 {
 			prevZxid = res.LastZxid
 		}
-		prevCRC = res.LastCRC
+		prevCRC, chained = res.LastCRC, true
 		w.nextSeq = sg.seq + 1
 	}
 	rec.LastZxid = max(rec.LastZxid, prevZxid)
