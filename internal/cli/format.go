@@ -69,7 +69,8 @@ func parsePerms(s string) (int32, error) {
 		case 'a':
 			p |= zk.PermAdmin
 		default:
-			return 0, fmt.Errorf("Unknown perm type: %c", c) //nolint:staticcheck // zkCli's text
+			//lint:ignore ST1005 the message is zkCli's, word for word
+			return 0, fmt.Errorf("Unknown perm type: %c", c)
 		}
 	}
 	return p, nil
@@ -107,16 +108,19 @@ func csvString(s string) string {
 // count UTF-16 units, as Java's do.
 func validatePath(path string) error {
 	if path == "" {
-		return errors.New("Path length must be > 0") //nolint:staticcheck // zkCli's text
+		//lint:ignore ST1005 the message is zkCli's, word for word
+		return errors.New("Path length must be > 0")
 	}
 	if path[0] != '/' {
-		return errors.New("Path must start with / character") //nolint:staticcheck // zkCli's text
+		//lint:ignore ST1005 the message is zkCli's, word for word
+		return errors.New("Path must start with / character")
 	}
 	if len(path) == 1 {
 		return nil
 	}
 	if path[len(path)-1] == '/' {
-		return errors.New("Path must not end with / character") //nolint:staticcheck // zkCli's text
+		//lint:ignore ST1005 the message is zkCli's, word for word
+		return errors.New("Path must not end with / character")
 	}
 	chars := utf16.Encode([]rune(path))
 	reason := ""
@@ -141,7 +145,8 @@ func validatePath(path string) error {
 			reason = fmt.Sprintf("invalid character @%d", i)
 		}
 		if reason != "" {
-			return fmt.Errorf("Invalid path string %q caused by %s", path, reason) //nolint:staticcheck // zkCli's text
+			//lint:ignore ST1005 the message is zkCli's, word for word
+			return fmt.Errorf("Invalid path string %q caused by %s", path, reason)
 		}
 	}
 	return nil

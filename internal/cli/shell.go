@@ -46,7 +46,9 @@ var ErrQuit = errors.New("quit")
 
 // ErrNotConnected is returned when a command needs a connection and the
 // shell has none (after close).
-var ErrNotConnected = errors.New("Not connected") //nolint:staticcheck // zkCli's text
+//
+//lint:ignore ST1005 the message is zkCli's, word for word
+var ErrNotConnected = errors.New("Not connected")
 
 // Shell runs zkCli commands. Execute must not be called concurrently;
 // watch events are printed from other goroutines, serialized with the

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -62,7 +61,6 @@ type world struct {
 	sess    []*zk.Conn
 	ids     map[int64]string // session id -> "s<i>.<generation>"
 	gen     []int
-	mu      sync.Mutex
 	watches [][]<-chan zk.Event // per session, pending watch channels
 	out     []rec
 }

@@ -46,13 +46,13 @@ type conn struct {
 
 // connStats are the per-connection numbers cons reports; guarded by mu.
 type connStats struct {
-	recvd, sent                 int64
-	lastOp                      string
-	lastCxid                    int64
-	lastZxid                    int64
-	lastResp                    int64
-	lastLat, minLat, maxLat     int64
-	latSum, latCount, queuedNow int64
+	recvd, sent             int64
+	lastOp                  string
+	lastCxid                int64
+	lastZxid                int64
+	lastResp                int64
+	lastLat, minLat, maxLat int64
+	latSum, latCount        int64
 }
 
 func newConn(s *Server, nc net.Conn, ip string, id uint64) *conn {
