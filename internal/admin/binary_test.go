@@ -1,11 +1,9 @@
 package admin
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -69,7 +67,7 @@ func TestSynodBinaryServesWithoutAdminServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	var out syncBuffer
+	var out zkenv.SyncBuffer
 	srv := zkenv.StartT(t, zkenv.Synod, zkenv.Options{Stdout: &out, Stderr: &out, Extra: map[string]string{
 		"admin.enableServer":  "true",
 		"admin.serverAddress": "127.0.0.1",
@@ -81,22 +79,4 @@ func TestSynodBinaryServesWithoutAdminServer(t *testing.T) {
 	if !strings.Contains(out.String(), "Failed to start AdminServer") {
 		t.Fatalf("no warning in the output:\n%s", out.String())
 	}
-}
-
-// syncBuffer is a bytes.Buffer for exec.Cmd's two copying goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

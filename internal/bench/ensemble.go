@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -59,16 +58,7 @@ func ensembleConfig(dataDir string, clientPort int, quorum, election []int, extr
 	for k, v := range extra {
 		cfg[k] = v
 	}
-	keys := make([]string, 0, len(cfg))
-	for k := range cfg {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		fmt.Fprintf(&b, "%s=%s\n", k, cfg[k])
-	}
-	return b.String()
+	return zkenv.FormatConfig(cfg)
 }
 
 // startEnsemble starts t.Nodes ZooKeeper peers on 127.0.0.1 under dir and

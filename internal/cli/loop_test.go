@@ -1,33 +1,13 @@
 package cli
 
 import (
-	"bytes"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/synod-dev/synod/internal/zkenv"
 )
-
-// syncBuffer is a bytes.Buffer safe to read while the shell writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // scriptStep is one line typed at the prompt; before typing it the script
 // waits until ready() holds (for output printed by watch goroutines).
@@ -85,7 +65,7 @@ func TestLoop(t *testing.T) {
 // testLoop is TestLoop against one kind of server.
 func testLoop(t *testing.T, kind zkenv.Kind) {
 	srv := zkenv.StartT(t, kind, zkenv.Options{})
-	var out, errOut syncBuffer
+	var out, errOut zkenv.SyncBuffer
 	sh, err := New(Options{Server: srv.Addr, Out: &out, Err: &errOut, SessionEvents: true})
 	if err != nil {
 		t.Fatal(err)

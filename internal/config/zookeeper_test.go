@@ -6,7 +6,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -149,7 +148,7 @@ func TestZooKeeperRejectsInvalid(t *testing.T) {
 					}
 					ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 					defer cancel()
-					var out syncBuffer
+					var out zkenv.SyncBuffer
 					srv, err := zkenv.Start(ctx, kind, zkenv.Options{DataDir: t.TempDir(), Extra: tt.extra,
 						Stdout: &out, Stderr: &out})
 					if err == nil {
@@ -165,25 +164,6 @@ func TestZooKeeperRejectsInvalid(t *testing.T) {
 			}
 		})
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the two copying goroutines of
-// exec.Cmd.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // TestZooKeeperAlwaysEnablesSrvr backs Load's rule that srvr is always in

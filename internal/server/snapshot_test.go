@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-zookeeper/zk"
 	"github.com/synod-dev/synod/internal/storage/vfs"
+	"github.com/synod-dev/synod/internal/zkenv"
 
 	"github.com/synod-dev/synod/internal/storage"
 	"github.com/synod-dev/synod/internal/tree"
@@ -134,24 +135,6 @@ func (r *recordingStorage) Append(txns []tree.Txn) error {
 	return nil
 }
 
-// lockedBuffer collects log output from many goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestBackgroundSnapshotExact writes from several clients while snapshots
 // of a 20k-znode tree are written in the background, then checks every
 // snapshot file byte for byte against the state at its zxid (the preloaded
@@ -162,7 +145,7 @@ func TestBackgroundSnapshotExact(t *testing.T) {
 	dir := t.TempDir()
 	preload(t, dir, nodes)
 	base := loadNewestSnapshot(t, dir)
-	var logs lockedBuffer
+	var logs zkenv.SyncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	wal := NewWALStorage(storage.Options{Dir: dir, PreAllocSize: -1, NoSync: true, SnapCount: 150, SnapRetainCount: 1000, Logger: discardLogger()})
 	rs := &recordingStorage{WALStorage: wal}

@@ -12,6 +12,7 @@ import (
 	"github.com/synod-dev/synod/internal/storage"
 	"github.com/synod-dev/synod/internal/storage/vfs"
 	"github.com/synod-dev/synod/internal/wire"
+	"github.com/synod-dev/synod/internal/zkenv"
 )
 
 // TestStorageFailureStopsWrites fails the log's fsync once and checks that
@@ -27,7 +28,7 @@ func TestStorageFailureStopsWrites(t *testing.T) {
 		}
 		return nil
 	})
-	var logs lockedBuffer
+	var logs zkenv.SyncBuffer
 	s := startServer(t, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 		Storage: NewWALStorage(storage.Options{Dir: dir, FS: fs, PreAllocSize: -1, Logger: discardLogger()})})
 	c := dialRaw(t, s.Addr().String())
@@ -105,7 +106,7 @@ func TestSnapshotFailureKeepsWrites(t *testing.T) {
 		}
 		return nil
 	})
-	var logs lockedBuffer
+	var logs zkenv.SyncBuffer
 	s := startServer(t, Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 		Storage: NewWALStorage(storage.Options{Dir: dir, FS: fs, PreAllocSize: -1, SnapCount: 5, Logger: discardLogger()})})
 	c := dialRaw(t, s.Addr().String())

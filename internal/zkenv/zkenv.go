@@ -223,17 +223,8 @@ func Start(ctx context.Context, kind Kind, opts Options) (*Server, error) {
 	for k, v := range opts.Extra {
 		cfg[k] = v
 	}
-	keys := make([]string, 0, len(cfg))
-	for k := range cfg {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		fmt.Fprintf(&b, "%s=%s\n", k, cfg[k])
-	}
 	cfgPath := filepath.Join(dataDir, "zoo.cfg")
-	if err := os.WriteFile(cfgPath, []byte(b.String()), 0o644); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(FormatConfig(cfg)), 0o644); err != nil {
 		return nil, err
 	}
 
@@ -357,4 +348,18 @@ func (s *Server) httpReady() error {
 		_ = resp.Body.Close()
 	}
 	return nil
+}
+
+// FormatConfig renders zoo.cfg lines, key=value, keys sorted.
+func FormatConfig(cfg map[string]string) string {
+	keys := make([]string, 0, len(cfg))
+	for k := range cfg {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s=%s\n", k, cfg[k])
+	}
+	return b.String()
 }
