@@ -322,6 +322,47 @@ func (s *snapReader) str() string {
 type loader struct {
 	stack []loadFrame
 	rec   []byte // the current record, reused
+	slab  []node // nodes handed out in blocks: one allocation per block, not per znode
+	arena []byte // node data, copied in blocks
+}
+
+// loadSlab is how many nodes one block holds (about 57 KiB). A block stays
+// in memory while any of its nodes is in the tree.
+const loadSlab = 512
+
+// loadArena is the size of the blocks node data is copied into at load.
+// Data is never changed in place, so nodes can share a block; a block
+// stays in memory while any node still holds the data it was loaded with.
+const loadArena = 64 << 10
+
+// data copies a node's data out of the record buffer into the current
+// arena block (large values get their own allocation). nil stays nil and
+// empty stays empty.
+func (l *loader) data(b []byte) []byte {
+	switch {
+	case b == nil:
+		return nil
+	case len(b) == 0:
+		return []byte{}
+	case len(b) > loadArena/8:
+		return append([]byte(nil), b...)
+	}
+	if len(b) > cap(l.arena)-len(l.arena) {
+		l.arena = make([]byte, 0, loadArena)
+	}
+	start := len(l.arena)
+	l.arena = append(l.arena, b...)
+	return l.arena[start:len(l.arena):len(l.arena)]
+}
+
+// newNode returns a zeroed node from the current block.
+func (l *loader) newNode() *node {
+	if len(l.slab) == 0 {
+		l.slab = make([]node, loadSlab)
+	}
+	n := &l.slab[0]
+	l.slab = l.slab[1:]
+	return n
 }
 
 // loadFrame is a node whose subtree is still being read.
@@ -373,7 +414,7 @@ func (t *Tree) readNode(s *snapReader, l *loader, isRoot bool) error {
 	}
 	d := wire.NewDecoder(rec)
 	path := d.String()
-	data := d.Buffer()
+	data := l.data(d.BufferView())
 	var n node
 	n.czxid, n.mzxid, n.pzxid = d.Long(), d.Long(), d.Long()
 	n.ctime, n.mtime, n.owner = d.Long(), d.Long(), d.Long()
@@ -420,7 +461,7 @@ func (t *Tree) readNode(s *snapReader, l *loader, isRoot bool) error {
 	if t.isSessionOwner(parent.owner) {
 		return fmt.Errorf("ephemeral parent of %q", path)
 	}
-	c := &node{}
+	c := l.newNode()
 	*c = n
 	c.path, c.acl = path, acl
 	c.setBytes(data)

@@ -173,6 +173,19 @@ func (d *Decoder) Buffer() []byte {
 	return out
 }
 
+// BufferView reads a length-prefixed buffer like Buffer but returns a
+// slice of the decoder's input instead of a copy; -1 yields nil, 0 an
+// empty non-nil slice. The slice is valid as long as the input is.
+func (d *Decoder) BufferView() []byte {
+	n := d.length(1)
+	if n < 0 || d.err != nil {
+		return nil
+	}
+	out := d.b[d.off : d.off+n : d.off+n]
+	d.off += n
+	return out
+}
+
 // String reads a length-prefixed string; -1 yields "".
 func (d *Decoder) String() string {
 	n := d.length(1)
