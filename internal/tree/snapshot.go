@@ -10,6 +10,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"unsafe"
 
 	"github.com/synod-dev/synod/internal/wire"
 )
@@ -355,6 +356,16 @@ func (l *loader) data(b []byte) []byte {
 	return l.arena[start:len(l.arena):len(l.arena)]
 }
 
+// path copies a node's path into the current arena block, so paths do not
+// cost an allocation each; the bytes are never written again.
+func (l *loader) path(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	p := l.data(b)
+	return unsafe.String(unsafe.SliceData(p), len(p))
+}
+
 // newNode returns a zeroed node from the current block.
 func (l *loader) newNode() *node {
 	if len(l.slab) == 0 {
@@ -413,7 +424,7 @@ func (t *Tree) readNode(s *snapReader, l *loader, isRoot bool) error {
 		return s.err
 	}
 	d := wire.NewDecoder(rec)
-	path := d.String()
+	path := l.path(d.BufferView())
 	data := l.data(d.BufferView())
 	var n node
 	n.czxid, n.mzxid, n.pzxid = d.Long(), d.Long(), d.Long()
