@@ -3,6 +3,7 @@ package recipes
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -282,7 +283,7 @@ func (s *Session) acquireSeq(ctx context.Context, dir, name string, data []byte,
 				// already differ from the one we decided on.
 				var now []string
 				now, _, ch, err = s.conn.ChildrenW(dir)
-				if err == nil && !equalStrings(sortSeq(now), sorted) {
+				if err == nil && !slices.Equal(sortSeq(now), sorted) {
 					ch = nil
 				}
 				return err
@@ -308,16 +309,4 @@ func (s *Session) acquireSeq(ctx context.Context, dir, name string, data []byte,
 			return giveUp(ctx.Err())
 		}
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

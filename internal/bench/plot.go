@@ -62,15 +62,9 @@ func PlotThroughput(rows []Row, path string) error {
 			if len(xy) == 0 {
 				continue
 			}
-			l, pts, err := plotter.NewLinePoints(xy)
-			if err != nil {
-				return fmt.Errorf("bench: plot: %w", err)
+			if err := addLine(p, xy, t, i, t+" "+wl); err != nil {
+				return err
 			}
-			l.Color, pts.Color = targetColor[t], targetColor[t]
-			l.Dashes = plotutil.Dashes(i)
-			pts.Shape = plotutil.Shape(i)
-			p.Add(l, pts)
-			p.Legend.Add(t+" "+wl, l, pts)
 			lines++
 		}
 	}
@@ -80,6 +74,21 @@ func PlotThroughput(rows []Row, path string) error {
 	if err := p.Save(plotW, plotH, path); err != nil {
 		return fmt.Errorf("bench: save %s: %w", path, err)
 	}
+	return nil
+}
+
+// addLine draws xy as a line with points in target t's colour, dashes and
+// shape number style, and names it in the legend.
+func addLine(p *plot.Plot, xy plotter.XYs, t string, style int, name string) error {
+	l, pts, err := plotter.NewLinePoints(xy)
+	if err != nil {
+		return fmt.Errorf("bench: plot: %w", err)
+	}
+	l.Color, pts.Color = targetColor[t], targetColor[t]
+	l.Dashes = plotutil.Dashes(style)
+	pts.Shape = plotutil.Shape(style)
+	p.Add(l, pts)
+	p.Legend.Add(name, l, pts)
 	return nil
 }
 
@@ -118,15 +127,9 @@ func PlotLatency(rows []Row, rateCase, path string) error {
 				// Log scale: clamp to 1 µs.
 				xy = append(xy, plotter.XY{X: float64(i), Y: max(medianOf(rs, q), 1) / 1000})
 			}
-			l, pts, err := plotter.NewLinePoints(xy)
-			if err != nil {
-				return fmt.Errorf("bench: plot: %w", err)
+			if err := addLine(p, xy, t, ci, t+" "+c); err != nil {
+				return err
 			}
-			l.Color, pts.Color = targetColor[t], targetColor[t]
-			l.Dashes = plotutil.Dashes(ci)
-			pts.Shape = plotutil.Shape(ci)
-			p.Add(l, pts)
-			p.Legend.Add(t+" "+c, l, pts)
 			lines++
 		}
 	}

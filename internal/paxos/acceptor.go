@@ -42,17 +42,27 @@ func int64cmp(a, b uint64) int {
 	return 0
 }
 
-// handleAccept is phase 2b: accept every entry unless a higher ballot was
-// promised. The accepted entries go to Ready.Entries, and the Accepted reply
-// leaves only after they are durable.
-func (n *Node) handleAccept(m Message) {
+// followLeader answers a message from a stale ballot with a Nack and
+// reports false; otherwise a follower takes the sender's ballot as its
+// leader and restarts its election timer.
+func (n *Node) followLeader(m Message) bool {
 	if m.Ballot.Less(n.promised) {
 		n.send(Message{Type: MsgNack, To: m.From, Ballot: n.promised})
-		return
+		return false
 	}
 	if n.role == roleFollower {
 		n.leader = m.Ballot.Node
 		n.resetElectionTimer()
+	}
+	return true
+}
+
+// handleAccept is phase 2b: accept every entry unless a higher ballot was
+// promised. The accepted entries go to Ready.Entries, and the Accepted reply
+// leaves only after they are durable.
+func (n *Node) handleAccept(m Message) {
+	if !n.followLeader(m) {
+		return
 	}
 	r := Message{Type: MsgAccepted, To: m.From, Ballot: m.Ballot}
 	for _, e := range m.Entries {

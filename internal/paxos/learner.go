@@ -89,13 +89,8 @@ func (n *Node) applyChange(slot uint64, cc ConfChange) {
 }
 
 func (n *Node) handleHeartbeat(m Message) {
-	if m.Ballot.Less(n.promised) {
-		n.send(Message{Type: MsgNack, To: m.From, Ballot: n.promised})
+	if !n.followLeader(m) {
 		return
-	}
-	if n.role == roleFollower {
-		n.leader = m.Ballot.Node
-		n.resetElectionTimer()
 	}
 	n.learnCommit(m.Ballot, m.Commit)
 	n.send(Message{Type: MsgStatus, To: m.From, Ballot: m.Ballot, Learned: n.learned})
